@@ -1,0 +1,65 @@
+# The two commands of the README: `make demo` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# dbt parse for Redshift needs a profile, not a reachable cluster.
+REDSHIFT_PARSE_ENV := DBT_TARGET=prod REDSHIFT_HOST=redshift.invalid REDSHIFT_USER=parse \
+	REDSHIFT_PASSWORD=parse REDSHIFT_DATABASE=parse
+SCALE ?= 1.0
+
+.PHONY: demo test install warehouse lint pytest dbt-parse-redshift docs bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) profiles.yml
+
+# dbt reads ./profiles.yml first; it is the documented example, which takes everything from the environment.
+profiles.yml: profiles.yml.example
+	test -f $@ || cp $< $@
+
+warehouse: install
+	$(BIN)/python -m extract warehouse start
+
+## demo: run the whole pipeline on the bundled sample data against the embedded warehouse
+demo: warehouse
+	$(BIN)/python -m extract sample-data
+	$(BIN)/python -m extract
+	$(BIN)/dbt build
+	@$(BIN)/python -m extract warehouse status
+	@echo
+	@echo "Marts are in schema 'marts' of database 'warehouse' on 127.0.0.1:54329 (user postgres, no password)."
+	@echo "  psql:        psql postgresql://postgres@127.0.0.1:54329/warehouse -c 'table marts.load_audit'"
+	@echo "  dbt docs:    $(BIN)/dbt docs generate && $(BIN)/dbt docs serve --port 8080"
+	@echo "  BI tool:     PostgreSQL connection, host 127.0.0.1, port 54329, database warehouse, user postgres"
+	@echo "  stop it:     $(BIN)/python -m extract warehouse stop"
+
+## test: everything CI checks
+test: lint pytest dbt-parse-redshift
+
+lint: install
+	$(BIN)/ruff check extract tests
+	$(BIN)/sqlfluff lint models macros snapshots tests/dbt
+
+pytest: install
+	$(BIN)/pytest
+
+dbt-parse-redshift: install
+	$(REDSHIFT_PARSE_ENV) $(BIN)/dbt parse --profiles-dir . \
+		--target-path target/redshift-parse --warn-error-options '{"error": ["Deprecations"]}' \
+		--no-partial-parse
+
+docs: warehouse
+	$(BIN)/dbt docs generate
+	$(BIN)/dbt docs serve --port 8080
+
+bench: warehouse
+	$(BIN)/python -m bench --scale $(SCALE)
+
+clean:
+	rm -rf target logs .pytest_cache .ruff_cache

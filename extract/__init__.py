@@ -1,0 +1,1 @@
+"""The thin extractor of the dealer-group warehouse: landing zone -> raw schema, with a load ledger."""

@@ -1,0 +1,183 @@
+"""`python -m extract`: land pending files into the warehouse's raw schema; manage the embedded warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from extract import embedded_warehouse, load_run, report
+from extract.domains import DOMAINS
+from extract.landing import LandingError, open_landing
+from extract.warehouse import WarehouseUnreachable, connect, ensure_running, resolve_address
+
+EXIT_OK, EXIT_SOME_REJECTED, EXIT_CANNOT_RUN = 0, 1, 2
+DEFAULT_LANDING = "landing"
+SAMPLE_DATA = "sample_data"
+
+DESCRIPTION = """\
+Land pending files from the landing zone into the warehouse's raw schema, one transaction per file,
+then move each file to imported/ (or rejected/, with the reason beside it). dbt does the rest.
+
+The landing zone is a local folder or s3://bucket/prefix. Its first folder names the domain:
+  vehicles/corporate={id}/source={DMS}/...   DMS inventory feeds (.xml, .xml.gz, .zip)
+  crypto/ticker={TICKER}/...                 price and Google Trends CSV files
+  lab/unificado/...                          weekly lab-results CSV files
+
+The warehouse is the PostgreSQL named by PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE; when neither
+PGHOST nor PGPORT is set, the project's embedded PostgreSQL (127.0.0.1:54329, data in .warehouse/) is
+started on demand.
+
+Every file is recorded in raw.load_ledger. A file whose content was already loaded from the same path
+is skipped (recorded as skipped, never loaded twice). Rerunning is always safe.
+"""
+
+EPILOG = """\
+other commands:
+  python -m extract warehouse start|stop|status|env|reset   the embedded PostgreSQL
+  python -m extract sample-data [--landing ...]             copy the bundled sample files into the landing zone
+
+exit codes:
+  0  every file loaded or skipped
+  1  some files were rejected or failed (the others loaded); the summary lists them with reasons
+  2  nothing could run (warehouse unreachable, bad configuration); one sentence says why
+
+examples:
+  python -m extract                                   load everything pending in ./landing
+  python -m extract --domain lab --workers 1          only lab files, one at a time
+  EXTRACT_LANDING=s3://my-bucket/feeds python -m extract
+  python -m extract warehouse status                  where the embedded warehouse is and whether it runs
+  python -m extract sample-data                       copy the bundled sample files into ./landing
+"""
+
+
+def _load_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m extract",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--landing",
+        default=os.environ.get("EXTRACT_LANDING", DEFAULT_LANDING),
+        help="landing zone: a folder or s3://bucket/prefix (env EXTRACT_LANDING; default ./landing). "
+        "AWS_ENDPOINT_URL points boto3 at an S3-compatible server.",
+    )
+    parser.add_argument(
+        "--domain",
+        action="append",
+        choices=sorted(DOMAINS),
+        help="load only this domain's folder (repeatable; default: every domain)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("EXTRACT_WORKERS", min(2, os.cpu_count() or 1))),
+        help="files loaded in parallel, one process and one connection each (env EXTRACT_WORKERS; "
+        "default: number of cores, at most 2)",
+    )
+    return parser
+
+
+def _commands_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m extract", formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    wh = commands.add_parser("warehouse", help="start, stop or show the embedded PostgreSQL")
+    wh.add_argument(
+        "action",
+        choices=["start", "stop", "status", "env", "reset"],
+        help="start: idempotent; env: PG* lines for a shell or a BI tool; reset: stop and delete its data",
+    )
+    sample = commands.add_parser("sample-data", help="copy the bundled sample files into the landing zone")
+    sample.add_argument("--landing", default=os.environ.get("EXTRACT_LANDING", DEFAULT_LANDING))
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"extract: {message}", file=sys.stderr)
+    return EXIT_CANNOT_RUN
+
+
+def _ensure_dbt_profile(root: Path) -> None:
+    """dbt reads ./profiles.yml first: give it the documented example, which reads the PG* variables."""
+    profile, example = root / "profiles.yml", root / "profiles.yml.example"
+    if not profile.exists() and example.exists():
+        shutil.copyfile(example, profile)
+
+
+def _warehouse(action: str) -> int:
+    address = resolve_address()
+    if action == "env":
+        for name, value in address.as_env().items():
+            print(f"export {name}={value}")
+        return EXIT_OK
+    if not address.embedded:
+        return _fail(
+            f"PGHOST/PGPORT point at {address.host}:{address.port}; "
+            "the embedded warehouse is only used when neither is set."
+        )
+    try:
+        if action == "start":
+            embedded_warehouse.start(address.dbname)
+            _ensure_dbt_profile(embedded_warehouse.project_root())
+        elif action == "stop":
+            embedded_warehouse.stop()
+        elif action == "reset":
+            embedded_warehouse.destroy()
+    except embedded_warehouse.EmbeddedWarehouseError as exc:
+        return _fail(f"the embedded warehouse on 127.0.0.1:{address.port} failed: {exc}.")
+    state = embedded_warehouse.status()
+    print(f"embedded warehouse: {'running' if state.running else 'stopped'}")
+    print(f"  address:   postgresql://{address.user}@127.0.0.1:{state.port}/{address.dbname} (no password)")
+    print(f"  data:      {state.data_dir}")
+    print(f"  log:       {state.log_file}")
+    if state.running:
+        print(f"  pid:       {state.pid}")
+    return EXIT_OK
+
+
+def _sample_data(landing_uri: str) -> int:
+    source = embedded_warehouse.project_root() / SAMPLE_DATA
+    zone = open_landing(landing_uri)
+    if not landing_uri.startswith("s3://"):
+        Path(landing_uri).mkdir(parents=True, exist_ok=True)
+    count = 0
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        zone.put(path.relative_to(source).as_posix(), path)
+        count += 1
+    print(f"copied {count} sample files into {zone.uri}")
+    return EXIT_OK
+
+
+def _load(argv: list[str]) -> int:
+    args = _load_parser().parse_args(argv)
+    if args.workers < 1:
+        return _fail("--workers must be at least 1.")
+    try:
+        address = resolve_address()
+        ensure_running(address)
+        connect(address).close()
+        started = time.perf_counter()
+        results = load_run.run(address, args.landing, tuple(args.domain or ()), args.workers, report.Progress())
+    except WarehouseUnreachable as exc:
+        return _fail(str(exc))
+    except LandingError as exc:
+        return _fail(f"the landing zone cannot be read: {exc}.")
+    print(report.summary_table(results, time.perf_counter() - started))
+    return report.exit_code(results)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("warehouse", "sample-data"):
+        args = _commands_parser().parse_args(argv)
+        if args.command == "warehouse":
+            return _warehouse(args.action)
+        return _sample_data(args.landing)
+    if argv and argv[0] == "load":
+        argv = argv[1:]
+    return _load(argv)

@@ -1,0 +1,68 @@
+"""What a domain (vehicles, crypto, lab) provides to the loader, and what the loader gives it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from psycopg2.extensions import cursor as Cursor
+
+from extract.landing import LandingFile, LocalCopy
+from extract.ledger import RAW_SCHEMA
+
+REJECTED_RECORDS_DDL = f"""
+create table if not exists {RAW_SCHEMA}.rejected_records (
+    load_id bigint not null,
+    domain text not null,
+    landing_key text not null,
+    record_index bigint not null,
+    reason text not null,
+    content text
+);
+comment on table {RAW_SCHEMA}.rejected_records is
+    'Records the extractor could not read, one row each with the file, its position and the reason.';
+"""
+
+
+class RejectedFile(Exception):
+    """The whole file cannot be loaded. The message says where and what was expected."""
+
+
+@dataclass
+class LoadContext:
+    cur: Cursor
+    load_id: int
+    file: LandingFile
+    local: LocalCopy
+    domain: str
+    rejected: list[tuple[int, str, str | None]] = field(default_factory=list)
+
+    def reject_record(self, index: int, reason: str, content: str | None = None) -> None:
+        """Set one unreadable record aside; it lands in raw.rejected_records with the file's rows."""
+        self.rejected.append((index, reason, content[:10000] if content else content))
+
+    def flush_rejected(self) -> int:
+        for index, reason, content in self.rejected:
+            self.cur.execute(
+                f"insert into {RAW_SCHEMA}.rejected_records"
+                " (load_id, domain, landing_key, record_index, reason, content)"
+                " values (%s, %s, %s, %s, %s, %s)",
+                (self.load_id, self.domain, self.file.key, index, reason, content),
+            )
+        return len(self.rejected)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    rows_loaded: int
+    feed_at: datetime | None = None  # when the content names its own feed time
+
+
+class Domain(Protocol):
+    name: str
+    ddl: str  # idempotent DDL of the domain's raw tables
+
+    def load(self, ctx: LoadContext) -> Outcome:
+        """Land the file's rows with ctx.cur; raise RejectedFile when the file as a whole is unreadable."""
+        ...

@@ -1,0 +1,12 @@
+"""The domains the extractor knows; a landing file's first folder names its domain."""
+
+from __future__ import annotations
+
+from extract.domain import Domain
+from extract.domains import lab
+
+DOMAINS: dict[str, Domain] = {lab.NAME: lab.DOMAIN}
+
+
+def domain_of(landing_key: str) -> str:
+    return landing_key.split("/", 1)[0]

@@ -1,0 +1,80 @@
+"""Lab results: every CSV under `lab/unificado/` lands as varchar rows in raw.unificado_rows."""
+
+from __future__ import annotations
+
+from extract.csv_text import detect_delimiter, open_text, read_rows
+from extract.domain import LoadContext, Outcome, RejectedFile
+from extract.ledger import RAW_SCHEMA
+from extract.raw_writer import copy_rows
+
+NAME = "lab"
+TABLE = "unificado_rows"
+# The reference columns, in order. FECHA_COPIA is optional in the file and ignored: the load's time is used.
+COLUMNS = (
+    "chrom", "pos", "id", "ref", "alt", "qual", "filter", "info",
+    "format", "muestra", "valor", "origen", "fecha_copia", "resultado",
+)  # fmt: skip
+REQUIRED = tuple(c for c in COLUMNS if c != "fecha_copia")
+LANDED = tuple(c for c in COLUMNS if c != "fecha_copia")
+
+DDL = f"""
+create table if not exists {RAW_SCHEMA}.{TABLE} (
+    load_id bigint not null,
+    landing_key varchar not null,
+    line_number integer not null,
+    {", ".join(f"{c} varchar" for c in LANDED)}
+);
+comment on table {RAW_SCHEMA}.{TABLE} is
+    'Lab results (unificado) as delivered: one varchar row per CSV line, with its file, line and load id.';
+"""
+
+
+class LabDomain:
+    name = NAME
+    ddl = DDL
+
+    def load(self, ctx: LoadContext) -> Outcome:
+        key = ctx.file.key
+        if not key.startswith("lab/unificado/"):
+            raise RejectedFile(f"{key}: lab files belong in lab/unificado/; this folder is not known")
+        with open_text(ctx.local.path) as text:
+            header_line = text.readline()
+            if not header_line.strip():
+                raise RejectedFile(
+                    f"{key} line 1: the file is empty; expected a header naming {', '.join(REQUIRED).upper()}"
+                )
+            delimiter = detect_delimiter(header_line)
+            header = [name.strip().strip('"').lower() for name in header_line.rstrip("\r\n").split(delimiter)]
+            missing = [c.upper() for c in REQUIRED if c not in header]
+            if missing:
+                raise RejectedFile(
+                    f"{key} line 1: the header lacks {', '.join(missing)}; expected the columns "
+                    f"{', '.join(c.upper() for c in COLUMNS)} (any case, separated by , ; or tab)"
+                )
+            positions = [header.index(c) for c in LANDED]
+
+            def rows():
+                for line, fields in read_rows(text, delimiter):
+                    line += 1  # the header was line 1
+                    if not any(f.strip() for f in fields):
+                        continue
+                    if len(fields) != len(header):
+                        ctx.reject_record(
+                            line,
+                            f"{key} line {line}: expected {len(header)} fields separated by {delimiter!r},"
+                            f" found {len(fields)}",
+                            delimiter.join(fields),
+                        )
+                        continue
+                    yield (
+                        ctx.load_id,
+                        key,
+                        line,
+                        *(fields[p] if fields[p] != "" else None for p in positions),
+                    )
+
+            loaded = copy_rows(ctx.cur, RAW_SCHEMA, TABLE, ("load_id", "landing_key", "line_number", *LANDED), rows())
+        return Outcome(rows_loaded=loaded)
+
+
+DOMAIN = LabDomain()

