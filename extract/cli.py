@@ -12,6 +12,7 @@ from pathlib import Path
 from extract import embedded_warehouse, load_run, report
 from extract.domains import DOMAINS
 from extract.landing import LandingError, open_landing
+from extract.tracks import TrackError
 from extract.warehouse import WarehouseUnreachable, connect, ensure_running, resolve_address
 
 EXIT_OK, EXIT_SOME_REJECTED, EXIT_CANNOT_RUN = 0, 1, 2
@@ -157,6 +158,13 @@ def _load(argv: list[str]) -> int:
     args = _load_parser().parse_args(argv)
     if args.workers < 1:
         return _fail("--workers must be at least 1.")
+    try:
+        for name in args.domain or DOMAINS:
+            validate = getattr(DOMAINS[name], "validate", None)
+            if validate is not None:
+                validate()
+    except TrackError as exc:
+        return _fail(f"a track file is invalid: {exc}.")
     try:
         address = resolve_address()
         ensure_running(address)

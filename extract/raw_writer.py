@@ -24,6 +24,7 @@ class _RowStream(io.RawIOBase):
         self._lines: Iterator[bytes] = (("\t".join(map(_text_value, row)) + "\n").encode("utf-8") for row in rows)
         self._buffer = b""
         self.rows = 0
+        self.error: BaseException | None = None  # raised by the row source; psycopg2 would mask it
 
     def readable(self) -> bool:
         return True
@@ -31,7 +32,11 @@ class _RowStream(io.RawIOBase):
     def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
         size = len(target)
         while len(self._buffer) < size:
-            line = next(self._lines, None)
+            try:
+                line = next(self._lines, None)
+            except BaseException as exc:
+                self.error = exc
+                raise
             if line is None:
                 break
             self.rows += 1
@@ -47,5 +52,10 @@ def copy_rows(cur: Cursor, schema: str, table: str, columns: Sequence[str], rows
     statement = sql.SQL("copy {}.{} ({}) from stdin").format(
         sql.Identifier(schema), sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
-    cur.copy_expert(statement, io.BufferedReader(stream, buffer_size=256 * 1024), size=256 * 1024)
+    try:
+        cur.copy_expert(statement, io.BufferedReader(stream, buffer_size=256 * 1024), size=256 * 1024)
+    except Exception:
+        if stream.error is not None:
+            raise stream.error from None
+        raise
     return stream.rows

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from extract.domain import Domain
-from extract.domains import lab
+from extract.domains import lab, vehicles
 
-DOMAINS: dict[str, Domain] = {lab.NAME: lab.DOMAIN}
+DOMAINS: dict[str, Domain] = {lab.NAME: lab.DOMAIN, vehicles.NAME: vehicles.DOMAIN}
 
 
 def domain_of(landing_key: str) -> str:

@@ -1,0 +1,132 @@
+"""Vehicle inventory feeds: `vehicles/corporate={id}/source={DMS}/<file>` -> one JSONB row per record.
+
+The DMS's track file (tracks/<dms>.sql) names the record element and the list paths; everything else
+about the format is dbt's business (models/staging/dms/).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from extract.compressed_input import xml_streams
+from extract.domain import LoadContext, Outcome, RejectedFile
+from extract.ledger import RAW_SCHEMA
+from extract.raw_writer import copy_rows
+from extract.tracks import Track, TrackError, load_tracks
+from extract.xml_records import iter_records
+
+NAME = "vehicles"
+RECORDS = "vehicle_records"
+FEEDS = "vehicle_feeds"
+_LANDING_PATH = re.compile(r"^vehicles/corporate=([^/]+)/source=([^/]+)/.+$")
+
+DDL = f"""
+create table if not exists {RAW_SCHEMA}.{RECORDS} (
+    load_id bigint not null,
+    corporate_id varchar not null,
+    dms varchar not null,
+    landing_key varchar not null,
+    record_index integer not null,
+    feed_at timestamptz not null,
+    record jsonb not null
+);
+create index if not exists {RECORDS}_load_id on {RAW_SCHEMA}.{RECORDS} (load_id);
+comment on table {RAW_SCHEMA}.{RECORDS} is
+    'Vehicle records as delivered by each DMS feed: the record element as JSON, one row per record.';
+create table if not exists {RAW_SCHEMA}.{FEEDS} (
+    load_id bigint primary key,
+    corporate_id varchar not null,
+    dms varchar not null,
+    landing_key varchar not null,
+    feed_at timestamptz not null,
+    record_count integer not null,
+    rejected_count integer not null
+);
+comment on table {RAW_SCHEMA}.{FEEDS} is
+    'One row per loaded vehicle feed (a full snapshot of a corporate''s stock in one DMS), even when empty.';
+"""
+
+
+def text_at(value: Any, path: tuple[str, ...]) -> str:
+    """The text at `path` of a record value ('' when absent); the first element of a repeated one."""
+    for part in path:
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if not isinstance(value, dict):
+            return ""
+        value = value.get(part)
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("#text", "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+class VehiclesDomain:
+    name = NAME
+    ddl = DDL
+
+    def __init__(self) -> None:
+        self._tracks: dict[str, Track] | None = None
+
+    def validate(self) -> None:
+        """Read every track file; a broken one stops the run before any file is touched."""
+        self._tracks = load_tracks()
+
+    def track_for(self, dms_folder: str, key: str) -> Track:
+        if self._tracks is None:
+            try:
+                self._tracks = load_tracks()
+            except TrackError as exc:
+                raise RejectedFile(f"{key}: the track files cannot be read: {exc}") from exc
+        track = self._tracks.get(dms_folder.upper())
+        if track is None:
+            known = ", ".join(sorted(self._tracks)) or "none"
+            raise RejectedFile(
+                f"{key}: no track file for DMS {dms_folder!r} (known: {known}); "
+                f"add tracks/{dms_folder.lower()}.sql as described in docs/track_files.md"
+            )
+        return track
+
+    def load(self, ctx: LoadContext) -> Outcome:
+        key = ctx.file.key
+        match = _LANDING_PATH.match(key)
+        if match is None:
+            raise RejectedFile(f"{key}: vehicle feeds belong in vehicles/corporate={{id}}/source={{DMS}}/")
+        corporate_id, dms_folder = match.groups()
+        track = self.track_for(dms_folder, key)
+        feed_at = ctx.file.modified_at
+        key_paths = track.key_paths()
+
+        def rows() -> Iterator[tuple[object, ...]]:
+            next_index = 1
+            for what, stream in xml_streams(ctx.local.path, key):
+                for record in iter_records(stream, what, track, start_index=next_index):
+                    next_index = record.index + 1
+                    if not any(text_at(record.value, path) for path in key_paths):
+                        expected = " or ".join("/".join(p) for p in key_paths)
+                        ctx.reject_record(
+                            record.index,
+                            f"{what} record {record.index} (<{track.root}> at line {record.line}): "
+                            f"no stock id; expected a non-empty {expected}",
+                            json.dumps(record.value, ensure_ascii=False),
+                        )
+                        continue
+                    document = json.dumps(record.value, ensure_ascii=False, separators=(",", ":"))
+                    yield (ctx.load_id, corporate_id, track.dms, key, record.index, feed_at, document)
+
+        columns = ("load_id", "corporate_id", "dms", "landing_key", "record_index", "feed_at", "record")
+        loaded = copy_rows(ctx.cur, RAW_SCHEMA, RECORDS, columns, rows())
+        ctx.cur.execute(
+            f"insert into {RAW_SCHEMA}.{FEEDS}"
+            " (load_id, corporate_id, dms, landing_key, feed_at, record_count, rejected_count)"
+            " values (%s, %s, %s, %s, %s, %s, %s)",
+            (ctx.load_id, corporate_id, track.dms, key, feed_at, loaded, len(ctx.rejected)),
+        )
+        return Outcome(rows_loaded=loaded, feed_at=feed_at)
+
+
+DOMAIN = VehiclesDomain()
