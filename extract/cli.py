@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from extract import embedded_warehouse, load_run, report
@@ -18,6 +20,7 @@ from extract.warehouse import WarehouseUnreachable, connect, ensure_running, res
 EXIT_OK, EXIT_SOME_REJECTED, EXIT_CANNOT_RUN = 0, 1, 2
 DEFAULT_LANDING = "landing"
 SAMPLE_DATA = "sample_data"
+_SAMPLE_FEED_TIME = re.compile(r"__(\d{8}T\d{4}Z)")
 
 DESCRIPTION = """\
 Land pending files from the landing zone into the warehouse's raw schema, one transaction per file,
@@ -147,8 +150,14 @@ def _sample_data(landing_uri: str) -> int:
     if not landing_uri.startswith("s3://"):
         Path(landing_uri).mkdir(parents=True, exist_ok=True)
     count = 0
-    for path in sorted(p for p in source.rglob("*") if p.is_file()):
-        zone.put(path.relative_to(source).as_posix(), path)
+    for path in sorted(p for p in source.rglob("*") if p.is_file() and not p.name.endswith((".py", ".md"))):
+        key = path.relative_to(source).as_posix()
+        zone.put(key, path)
+        stamp = _SAMPLE_FEED_TIME.search(path.name)
+        if stamp and not landing_uri.startswith("s3://"):
+            # git keeps no modification times: bundled feeds carry theirs in the name
+            feed_at = datetime.strptime(stamp.group(1), "%Y%m%dT%H%MZ").replace(tzinfo=UTC).timestamp()
+            os.utime(Path(landing_uri) / key, (feed_at, feed_at))
         count += 1
     print(f"copied {count} sample files into {zone.uri}")
     return EXIT_OK

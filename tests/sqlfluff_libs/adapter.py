@@ -1,13 +1,23 @@
 """Stand-in for dbt's `adapter` when sqlfluff renders models with its jinja templater (no database).
 
-`adapter.dispatch('name')(args...)` renders as the SQL call `name(args...)`: enough for the linter to
-parse and check the model around it; the macros themselves are rendered by dbt on every target.
+`adapter.dispatch('name')(args...)` renders as the SQL call `name(args...)` (lists as array[...]): enough
+for the linter to parse and check the model around it. FROM-clause fragments render as PostgreSQL's.
+The macros themselves are rendered by dbt on every target.
 """
+
+
+def _sql(value: object) -> str:
+    if isinstance(value, (list, tuple)):
+        return "array[" + ", ".join(f"'{v}'" for v in value) + "]"
+    return str(value)
 
 
 def dispatch(macro_name: str, macro_namespace: str | None = None):
     def render(*args: object, **kwargs: object) -> str:
-        parts = [str(a) for a in args] + [str(v) for v in kwargs.values()]
+        if macro_name == "unnest_json_array":
+            array, element, position = (*args, *kwargs.values())[:3]
+            return f"cross join lateral jsonb_array_elements({array}) with ordinality as {element} (value, {position})"
+        parts = [_sql(a) for a in args] + [_sql(v) for v in kwargs.values()]
         return f"{macro_name}({', '.join(parts)})"
 
     return render

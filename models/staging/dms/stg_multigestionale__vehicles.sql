@@ -1,0 +1,1 @@
+{{ dms_vehicle_staging('multigestionale') }}

@@ -1,0 +1,155 @@
+"""Vehicle feeds: one JSONB row per record, streamed; bad files and records rejected with reasons."""
+
+from __future__ import annotations
+
+import gzip
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from support import PROJECT_ROOT, query, run_extract
+from vehicle_feeds import Ad, document, write_feed
+
+from extract.warehouse import WarehouseAddress
+
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "vehicles"
+VIN = "ZFA31200000123456"
+
+
+def test_each_record_lands_as_one_jsonb_row_with_its_context(warehouse: WarehouseAddress, landing_dir: Path) -> None:
+    feed_at = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+    ads = [
+        Ad("S1", vin=VIN, images=["https://img/1.jpg", "https://img/2.jpg"], options=[("NAV", "Navi <b>pro</b>")]),
+        Ad("S2", images=["https://img/3.jpg"], options=[]),
+    ]
+    write_feed(landing_dir, "101", "dms_a", "data.xml.zip", document(ads), feed_at)  # DMS folder in lower case
+
+    done = run_extract(warehouse, "--landing", str(landing_dir))
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = query(
+        warehouse,
+        "select corporate_id, dms, record_index, feed_at, landing_key, record from raw.vehicle_records order by 3",
+    )
+    assert [(r[0], r[1], r[2], r[3]) for r in rows] == [("101", "DMS_A", 1, feed_at), ("101", "DMS_A", 2, feed_at)]
+    assert rows[0][4] == "vehicles/corporate=101/source=dms_a/data.xml.zip"
+    first, second = rows[0][5], rows[1][5]
+    assert first["Id"] == "S1" and first["Public"]["Vin"] == VIN
+    assert first["Options"]["Option"] == [{"@code": "NAV", "#text": "Navi <b>pro</b>"}]  # attribute + CDATA kept
+    assert first["Images"]["Image"] == ["https://img/1.jpg", "https://img/2.jpg"]
+    assert second["Images"]["Image"] == ["https://img/3.jpg"]  # a declared list is an array even with one element
+    assert second["Business"]["PromotionalPrice"] == ""
+    assert query(warehouse, "select corporate_id, dms, record_count, feed_at from raw.vehicle_feeds") == [
+        ("101", "DMS_A", 2, feed_at)
+    ]
+
+
+def test_gzip_and_plain_xml_feeds_load(warehouse: WarehouseAddress, landing_dir: Path) -> None:
+    write_feed(landing_dir, "1", "DMS_A", "a.xml.gz", document([Ad("G1"), Ad("G2")]))
+    write_feed(landing_dir, "2", "DMS_A", "b.xml", document([Ad("P1")]))
+
+    done = run_extract(warehouse, "--landing", str(landing_dir))
+
+    assert done.returncode == 0, done.stdout
+    assert query(warehouse, "select corporate_id, count(*) from raw.vehicle_records group by 1 order by 1") == [
+        ("1", 2),
+        ("2", 1),
+    ]
+
+
+def test_malformed_file_is_rejected_whole_while_the_others_load(warehouse: WarehouseAddress, landing_dir: Path) -> None:
+    write_feed(landing_dir, "1", "DMS_A", "good.xml", document([Ad("S1")]))
+    broken = document([Ad("B1"), Ad("B2")]).replace("</Ad>", "", 1)  # unclosed <Ad>: not well-formed
+    write_feed(landing_dir, "1", "DMS_A", "broken.xml.zip", broken)
+
+    done = run_extract(warehouse, "--landing", str(landing_dir))
+
+    assert done.returncode == 1
+    assert "broken.xml.zip!data.xml: not well-formed XML" in done.stdout
+    assert query(warehouse, "select record #>> '{Id}' from raw.vehicle_records") == [("S1",)]
+    reason = next((landing_dir / "rejected").rglob("broken.xml.zip.reason.txt")).read_text()
+    assert "not well-formed XML" in reason and "line" in reason
+
+
+def test_record_without_stock_id_is_set_aside_and_the_rest_loads(
+    warehouse: WarehouseAddress, landing_dir: Path
+) -> None:
+    write_feed(landing_dir, "1", "DMS_A", "data.xml", document([Ad("S1"), Ad(""), Ad("S3")]))
+
+    done = run_extract(warehouse, "--landing", str(landing_dir))
+
+    assert done.returncode == 0, done.stdout
+    assert query(warehouse, "select record_index from raw.vehicle_records order by 1") == [(1,), (3,)]
+    [(index, reason)] = query(warehouse, "select record_index, reason from raw.rejected_records")
+    assert index == 2
+    assert "record 2 (<Ad> at line 4): no stock id; expected a non-empty Id" in reason
+    assert query(warehouse, "select rows_loaded, rows_rejected from raw.load_ledger") == [(2, 1)]
+
+
+def test_doctype_entity_bombs_and_external_entities_are_refused(warehouse: WarehouseAddress, landing_dir: Path) -> None:
+    laughs = (
+        '<?xml version="1.0"?>\n<!DOCTYPE Ads [\n <!ENTITY a "aaaaaaaaaa">\n'
+        ' <!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">\n <!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">\n]>\n'
+        "<Ads><Ad><Id>&c;</Id></Ad></Ads>\n"
+    )
+    external = (
+        '<?xml version="1.0"?>\n<!DOCTYPE Ads [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+        "<Ads><Ad><Id>X1</Id><DealerCode>&xxe;</DealerCode></Ad></Ads>\n"
+    )
+    write_feed(landing_dir, "1", "DMS_A", "laughs.xml", laughs)
+    write_feed(landing_dir, "1", "DMS_A", "external.xml.zip", external)
+
+    done = run_extract(warehouse, "--landing", str(landing_dir))
+
+    assert done.returncode == 1
+    assert done.stdout.count("refused: the document declares a DOCTYPE") == 2
+    assert query(warehouse, "select count(*) from raw.vehicle_records") == [(0,)]
+    assert query(warehouse, "select count(*) from raw.load_ledger where status = 'rejected'") == [(2,)]
+
+
+def test_decompression_bomb_is_refused_by_size_and_by_ratio(warehouse: WarehouseAddress, landing_dir: Path) -> None:
+    folder = landing_dir / "vehicles" / "corporate=1" / "source=DMS_A"
+    folder.mkdir(parents=True)
+    with (
+        zipfile.ZipFile(folder / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("data.xml", "w") as member,
+    ):
+        member.write(b"<Ads>")
+        for _ in range(100):  # 100 MiB of blank text nodes: deflates to about 100 KiB
+            member.write(b"<p>" + b" " * (1024 * 1024) + b"</p>")
+        member.write(b"</Ads>")
+
+    by_ratio = run_extract(warehouse, "--landing", str(landing_dir), "--workers", "1")
+
+    assert by_ratio.returncode == 1
+    assert "bomb.zip!data.xml: refused as a decompression bomb: expands more than 200 times" in by_ratio.stdout
+    (folder / "big.xml.gz").write_bytes(gzip.compress(b"<Ads>" + b"<p/>" * 1024 * 1024 + b"</Ads>"))
+    by_size = run_extract(warehouse, "--landing", str(landing_dir), EXTRACT_MAX_UNCOMPRESSED_MB="1")
+    assert by_size.returncode == 1
+    assert "big.xml.gz: refused as a decompression bomb: more than 1 MiB uncompressed" in by_size.stdout
+
+
+def test_zip_member_names_are_never_used_as_paths(
+    warehouse: WarehouseAddress, landing_dir: Path, tmp_path: Path
+) -> None:
+    folder = landing_dir / "vehicles" / "corporate=1" / "source=DMS_A"
+    folder.mkdir(parents=True)
+    with zipfile.ZipFile(folder / "slip.zip", "w") as archive:
+        archive.writestr("../../../../zipslip-evil.xml", document([Ad("Z1")]))
+
+    done = run_extract(warehouse, "--landing", str(landing_dir))
+
+    assert done.returncode == 0, done.stdout
+    assert query(warehouse, "select record #>> '{Id}' from raw.vehicle_records") == [("Z1",)]
+    assert not list(tmp_path.parent.rglob("zipslip-evil.xml"))
+
+
+def test_feed_of_an_unknown_dms_is_rejected_naming_the_track_file(
+    warehouse: WarehouseAddress, landing_dir: Path
+) -> None:
+    write_feed(landing_dir, "1", "NewDms", "data.xml", document([Ad("S1")]))
+
+    done = run_extract(warehouse, "--landing", str(landing_dir))
+
+    assert done.returncode == 1
+    assert "no track file for DMS 'NewDms'" in done.stdout and "tracks/newdms.sql" in done.stdout
