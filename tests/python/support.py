@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -37,12 +38,28 @@ def extract_env(address: WarehouseAddress, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_extract(address: WarehouseAddress, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def run_extract(
+    address: WarehouseAddress, *args: str, cwd: Path = PROJECT_ROOT, **env: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "extract", *args],
         env=extract_env(address, **env),
-        cwd=PROJECT_ROOT,
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+def run_dbt(
+    address: WarehouseAddress, workdir: Path, *args: str, project_dir: Path = PROJECT_ROOT
+) -> subprocess.CompletedProcess[str]:
+    """Run dbt as a user would, against `address`, with its own profile, target and log folders."""
+    profiles = workdir / "profiles"
+    profiles.mkdir(exist_ok=True)
+    shutil.copyfile(PROJECT_ROOT / "profiles.yml.example", profiles / "profiles.yml")
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", str(profiles),
+         "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")],
+        env=extract_env(address, DBT_TARGET="dev"), cwd=project_dir, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip

@@ -1,0 +1,57 @@
+"""Onboarding a fifth DMS is adding its track file and a one-line staging model: no Python."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from support import PROJECT_ROOT, query, run_dbt, run_extract
+
+from extract.warehouse import WarehouseAddress
+
+FIXTURE = PROJECT_ROOT / "tests" / "fixtures" / "fifth_dms"
+
+
+def copy_project(target: Path) -> Path:
+    for name in ("dbt_project.yml", "profiles.yml.example"):
+        shutil.copy2(PROJECT_ROOT / name, target / name)
+    for folder in ("models", "macros", "tracks", "seeds", "snapshots", "tests/dbt"):
+        shutil.copytree(PROJECT_ROOT / folder, target / folder)
+    return target
+
+
+def test_fifth_dms_from_its_track_file(warehouse: WarehouseAddress, tmp_path: Path) -> None:
+    (tmp_path / "project").mkdir()
+    project = copy_project(tmp_path / "project")
+    # the onboarding, as the README describes it
+    shutil.copy2(FIXTURE / "autoscout.sql", project / "tracks" / "autoscout.sql")
+    (project / "models/staging/dms/stg_autoscout__vehicles.sql").write_text("{{ dms_vehicle_staging('autoscout') }}\n")
+    landing = tmp_path / "landing"
+    feed = landing / "vehicles" / "corporate=7" / "source=AutoScout"
+    feed.mkdir(parents=True)
+    shutil.copy2(FIXTURE / "listings.xml", feed / "listings.xml")
+
+    extracted = run_extract(warehouse, "--landing", str(landing), cwd=project)
+    built = run_dbt(warehouse, tmp_path, "build", project_dir=project)
+
+    assert extracted.returncode == 0, extracted.stdout + extracted.stderr
+    assert built.returncode == 0, built.stdout[-4000:]
+    rows = query(
+        warehouse,
+        "select external_source_id, vin, make, list_price, mileage, registration_date, fuel, gearbox"
+        " from intermediate.int_vehicle_versions_unioned where source = 'AUTOSCOUT' order by 1",
+    )
+    assert [tuple(map(str, r)) for r in rows] == [
+        ("AS-1", "WBA8E9C55GK644215", "BMW", "15900.00", "88400", "2016-04-01", "PETROL", "AUTOMATIC"),
+        ("AS-2", "None", "SKODA", "11250.50", "120000", "2017-11-01", "DIESEL", "MANUAL"),
+    ]
+    images = query(
+        warehouse,
+        "select external_source_id, position, url from intermediate.int_vehicle_images_unioned"
+        " where source = 'AUTOSCOUT' order by 1, 2",
+    )
+    assert images == [
+        ("AS-1", 1, "https://as.example/AS-1/a.jpg"),
+        ("AS-1", 2, "https://as.example/AS-1/b.jpg"),
+        ("AS-2", 1, "https://as.example/AS-2/a.jpg"),
+    ]
