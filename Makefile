@@ -9,7 +9,7 @@ REDSHIFT_PARSE_ENV := DBT_TARGET=prod REDSHIFT_HOST=redshift.invalid REDSHIFT_US
 	REDSHIFT_PASSWORD=parse REDSHIFT_DATABASE=parse
 SCALE ?= 1.0
 
-.PHONY: demo test install warehouse lint pytest dbt-parse-redshift docs bench clean
+.PHONY: demo test install warehouse lint pytest dbt-parse-redshift docs bench clean lab-weekly
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ dbt-parse-redshift: install
 	$(REDSHIFT_PARSE_ENV) $(BIN)/dbt parse --profiles-dir . \
 		--target-path target/redshift-parse --warn-error-options '{"error": ["Deprecations"]}' \
 		--no-partial-parse
+
+## lab-weekly: the scheduled lab pipeline (cron: Mondays 05:00); flock makes a second run exit at once
+lab-weekly: install
+	flock --nonblock .lab-weekly.lock sh -c '$(BIN)/python -m extract fetch unificado \
+		&& $(BIN)/python -m extract --domain lab \
+		&& $(BIN)/dbt build --select +unificado +unificado_rejected +unificado_load_log'
 
 docs: warehouse
 	$(BIN)/dbt docs generate

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from extract import embedded_warehouse, load_run, report
 from extract.domains import DOMAINS
+from extract.fetch import FetchError, FetchSettings, fetch_unificado
 from extract.landing import LandingError, open_landing
 from extract.tracks import TrackError
 from extract.warehouse import WarehouseUnreachable, connect, ensure_running, resolve_address
@@ -43,6 +44,7 @@ EPILOG = """\
 other commands:
   python -m extract warehouse start|stop|status|env|reset   the embedded PostgreSQL
   python -m extract sample-data [--landing ...]             copy the bundled sample files into the landing zone
+  python -m extract fetch unificado --url URL               download the weekly lab-results CSV into lab/unificado/
 
 exit codes:
   0  every file loaded or skipped
@@ -98,6 +100,20 @@ def _commands_parser() -> argparse.ArgumentParser:
     )
     sample = commands.add_parser("sample-data", help="copy the bundled sample files into the landing zone")
     sample.add_argument("--landing", default=os.environ.get("EXTRACT_LANDING", DEFAULT_LANDING))
+    fetch = commands.add_parser(
+        "fetch",
+        help="download a source into the landing zone",
+        description="Download the weekly lab-results CSV into lab/unificado/ of the landing zone. "
+        "Exit 0 when landed or unchanged (same content as the previous download), 1 when the download "
+        "failed or its content was refused (nothing landed), 2 when no URL is configured.",
+    )
+    fetch.add_argument("source", choices=["unificado"])
+    fetch.add_argument("--url", default=os.environ.get("UNIFICADO_URL"), help="the CSV's URL (env UNIFICADO_URL)")
+    fetch.add_argument("--landing", default=os.environ.get("EXTRACT_LANDING", DEFAULT_LANDING))
+    fetch.add_argument("--attempts", type=int, default=4, help="tries on connection errors, timeouts and 5xx")
+    fetch.add_argument("--backoff", type=float, default=2.0, help="seconds before the 2nd try; doubles each time")
+    fetch.add_argument("--connect-timeout", type=float, default=10.0)
+    fetch.add_argument("--read-timeout", type=float, default=60.0)
     return parser
 
 
@@ -163,6 +179,22 @@ def _sample_data(landing_uri: str) -> int:
     return EXIT_OK
 
 
+def _fetch(args: argparse.Namespace) -> int:
+    if not args.url:
+        return _fail("no URL to fetch: pass --url or set UNIFICADO_URL.")
+    settings = FetchSettings(args.url, args.connect_timeout, args.read_timeout, max(args.attempts, 1), args.backoff)
+    try:
+        result = fetch_unificado(open_landing(args.landing), settings)
+    except FetchError as exc:
+        print(f"extract fetch: {exc}", file=sys.stderr)
+        return EXIT_SOME_REJECTED
+    if result.status == "unchanged":
+        print(f"unchanged: {args.url} has the same content as the previous download (sha256 {result.sha256[:12]}...)")
+    else:
+        print(f"landed {result.key} ({result.size} bytes, {result.attempts} attempt(s))")
+    return EXIT_OK
+
+
 def _load(argv: list[str]) -> int:
     args = _load_parser().parse_args(argv)
     if args.workers < 1:
@@ -190,10 +222,12 @@ def _load(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in ("warehouse", "sample-data"):
+    if argv and argv[0] in ("warehouse", "sample-data", "fetch"):
         args = _commands_parser().parse_args(argv)
         if args.command == "warehouse":
             return _warehouse(args.action)
+        if args.command == "fetch":
+            return _fetch(args)
         return _sample_data(args.landing)
     if argv and argv[0] == "load":
         argv = argv[1:]

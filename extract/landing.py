@@ -146,9 +146,12 @@ class LocalLanding:
             return LocalCopy(path, _hash_stream(stream))
 
     def put(self, key: str, source: Path) -> None:
+        """Copy under a `.part` name (never taken for pending), then rename: the file appears whole."""
         target = self._path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, target)
+        partial = target.with_name(target.name + ".part")
+        shutil.copy2(source, partial)
+        os.replace(partial, target)
 
     def move(self, file: LandingFile, target_key: str) -> None:
         target = self._path(target_key)

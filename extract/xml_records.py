@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo
 
 from lxml import etree
 
@@ -92,3 +94,53 @@ def iter_records(stream: BinaryIO, what: str, track: Track, start_index: int = 1
                     del parent[0]
     except etree.XMLSyntaxError as exc:
         raise RejectedFile(f"{what}: not well-formed XML: {exc}") from exc
+
+
+_TIME_FORMATS = {
+    "YYYY-MM-DD": "%Y-%m-%d",
+    "DD-MM-YYYY HH:MM": "%d-%m-%Y %H:%M",
+    "YYYY-MM-DD HH:MM:SS": "%Y-%m-%d %H:%M:%S",
+}
+
+
+def parse_feed_time(text: str, time_format: str, timezone: str, what: str) -> datetime:
+    """A feed time written in the XML; ISO 8601 unless the track names one of _TIME_FORMATS."""
+    try:
+        if time_format == "ISO":
+            value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        else:
+            value = datetime.strptime(text.strip(), _TIME_FORMATS[time_format])
+    except (KeyError, ValueError) as exc:
+        raise RejectedFile(f"{what}: feed time {text!r} does not read as {time_format}") from exc
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(timezone))
+
+
+def find_feed_time(stream: BinaryIO, what: str, track: Track) -> datetime | None:
+    """The feed time the track names (a path from the document root, e.g. `listings/@generated`),
+    read from the part of the document before the first record; None when it is not there."""
+    spec = track.feed_time or {}
+    path = tuple(part for part in str(spec.get("path", "")).strip("/").split("/") if part)
+    if not path:
+        return None
+    attribute = path[-1][1:] if path[-1].startswith("@") else None
+    element_path = path[:-1] if attribute else path
+    stack: list[str] = []
+    parser = etree.iterparse(stream, events=("start", "end"), resolve_entities=False, load_dtd=False, no_network=True)
+    try:
+        for event, element in parser:
+            name = local_name(element.tag)
+            if event == "start":
+                stack.append(name)
+                if name == track.root:
+                    return None
+                if attribute and tuple(stack) == element_path:
+                    value = next((v for k, v in element.attrib.items() if local_name(k) == attribute), None)
+                    if value:
+                        return parse_feed_time(value, spec.get("format", "ISO"), spec.get("timezone", "UTC"), what)
+            else:
+                if not attribute and tuple(stack) == element_path and (element.text or "").strip():
+                    return parse_feed_time(element.text, spec.get("format", "ISO"), spec.get("timezone", "UTC"), what)
+                stack.pop()
+    except etree.XMLSyntaxError as exc:
+        raise RejectedFile(f"{what}: not well-formed XML: {exc}") from exc
+    return None

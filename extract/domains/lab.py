@@ -29,6 +29,17 @@ comment on table {RAW_SCHEMA}.{TABLE} is
 """
 
 
+def parse_header(header_line: str) -> tuple[str, list[str], list[str]]:
+    """(delimiter, lower-case column names, missing required columns in upper case) of a header line."""
+    delimiter = detect_delimiter(header_line)
+    header = [name.strip().strip('"').lower() for name in header_line.rstrip("\r\n").split(delimiter)]
+    return delimiter, header, [c.upper() for c in REQUIRED if c not in header]
+
+
+def expected_header() -> str:
+    return f"the columns {', '.join(c.upper() for c in COLUMNS)} (any case, separated by , ; or tab)"
+
+
 class LabDomain:
     name = NAME
     ddl = DDL
@@ -43,14 +54,9 @@ class LabDomain:
                 raise RejectedFile(
                     f"{key} line 1: the file is empty; expected a header naming {', '.join(REQUIRED).upper()}"
                 )
-            delimiter = detect_delimiter(header_line)
-            header = [name.strip().strip('"').lower() for name in header_line.rstrip("\r\n").split(delimiter)]
-            missing = [c.upper() for c in REQUIRED if c not in header]
+            delimiter, header, missing = parse_header(header_line)
             if missing:
-                raise RejectedFile(
-                    f"{key} line 1: the header lacks {', '.join(missing)}; expected the columns "
-                    f"{', '.join(c.upper() for c in COLUMNS)} (any case, separated by , ; or tab)"
-                )
+                raise RejectedFile(f"{key} line 1: the header lacks {', '.join(missing)}; expected {expected_header()}")
             positions = [header.index(c) for c in LANDED]
 
             def rows():

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from extract.compressed_input import xml_streams
@@ -16,7 +17,7 @@ from extract.domain import LoadContext, Outcome, RejectedFile
 from extract.ledger import RAW_SCHEMA
 from extract.raw_writer import copy_rows
 from extract.tracks import Track, TrackError, load_tracks
-from extract.xml_records import iter_records
+from extract.xml_records import find_feed_time, iter_records
 
 NAME = "vehicles"
 RECORDS = "vehicle_records"
@@ -91,6 +92,16 @@ class VehiclesDomain:
             )
         return track
 
+    @staticmethod
+    def feed_time(ctx: LoadContext, track: Track) -> datetime:
+        """The time the track names inside the XML (first document that has it), else the file's mtime."""
+        if track.feed_time:
+            for what, stream in xml_streams(ctx.local.path, ctx.file.key):
+                found = find_feed_time(stream, what, track)
+                if found is not None:
+                    return found
+        return ctx.file.modified_at
+
     def load(self, ctx: LoadContext) -> Outcome:
         key = ctx.file.key
         match = _LANDING_PATH.match(key)
@@ -98,7 +109,7 @@ class VehiclesDomain:
             raise RejectedFile(f"{key}: vehicle feeds belong in vehicles/corporate={{id}}/source={{DMS}}/")
         corporate_id, dms_folder = match.groups()
         track = self.track_for(dms_folder, key)
-        feed_at = ctx.file.modified_at
+        feed_at = self.feed_time(ctx, track)
         key_paths = track.key_paths()
 
         def rows() -> Iterator[tuple[object, ...]]:

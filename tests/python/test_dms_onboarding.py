@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 from support import PROJECT_ROOT, query, run_dbt, run_extract
@@ -44,6 +45,9 @@ def test_fifth_dms_from_its_track_file(warehouse: WarehouseAddress, tmp_path: Pa
     assert [tuple(map(str, r)) for r in rows] == [
         ("AS-1", "WBA8E9C55GK644215", "BMW", "15900.00", "88400", "2016-04-01", "PETROL", "AUTOMATIC"),
         ("AS-2", "None", "SKODA", "11250.50", "120000", "2017-11-01", "DIESEL", "MANUAL"),
+    ]
+    assert query(warehouse, "select distinct feed_at from raw.vehicle_records where dms = 'AUTOSCOUT'") == [
+        (datetime(2026, 11, 20, 10, 0, tzinfo=UTC),)  # named inside the XML (track's feed_time), not the mtime
     ]
     images = query(
         warehouse,
