@@ -109,12 +109,10 @@ def _archive(zone: LandingZone, file: LandingFile, done: FileResult, when: datet
     try:
         landing.mark_imported(zone, file, when)
     except Exception as exc:  # noqa: BLE001 - committed already: the next run skips and moves it
-        return FileResult(
-            **{
-                **done.__dict__,
-                "warning": f"loaded, but not moved to imported/ ({exc}); the next run will skip and move it",
-            }
-        )
+        if not zone.exists(file):
+            return done  # a concurrent run that skipped it has moved it already
+        warning = f"loaded, but not moved to imported/ ({exc}); the next run will skip and move it"
+        return FileResult(**{**done.__dict__, "warning": warning})
     return done
 
 
@@ -159,12 +157,13 @@ def run(
     workers: int,
     on_result: Callable[[FileResult, int, int], None] = lambda result, done, total: None,
 ) -> list[FileResult]:
+    """Load every pending file; in this process when one worker suffices, else in a pool of processes."""
     zone = landing.open_landing(landing_uri)
     files = pending_files(zone, domains)
+    results: list[FileResult] = []
     conn = connect(address)
     try:
         prepare_warehouse(conn, domains or tuple(DOMAINS))
-        results: list[FileResult] = []
         if workers <= 1 or len(files) <= 1:
             for file in files:
                 results.append(_guarded_load(conn, zone, file))
@@ -175,8 +174,7 @@ def run(
     with ProcessPoolExecutor(
         max_workers=min(workers, len(files)), initializer=_init_worker, initargs=(address, landing_uri)
     ) as pool:
-        futures = [pool.submit(_load_in_worker, file) for file in files]
-        for future in as_completed(futures):
+        for future in as_completed([pool.submit(_load_in_worker, file) for file in files]):
             results.append(future.result())
             on_result(results[-1], len(results), len(files))
     return results
