@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from extract.domain import Domain
-from extract.domains import lab, vehicles
+from extract.domains import crypto, lab, vehicles
 
-DOMAINS: dict[str, Domain] = {lab.NAME: lab.DOMAIN, vehicles.NAME: vehicles.DOMAIN}
+DOMAINS: dict[str, Domain] = {crypto.NAME: crypto.DOMAIN, lab.NAME: lab.DOMAIN, vehicles.NAME: vehicles.DOMAIN}
 
 
 def domain_of(landing_key: str) -> str:

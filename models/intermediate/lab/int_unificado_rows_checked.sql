@@ -15,11 +15,20 @@ unificado_rows as (
 checked as (
 
     select
-        *,
+        load_id,
+        landing_key,
+        line_number,
+        fecha_copia,
+        {% for column, limit in limits -%}
+        {{ column }},
+        {% endfor -%}
         {% for column, limit in limits -%}
         case
             when length({{ column }}) > {{ limit }}
-                then '{{ column | upper }} has ' || cast(length({{ column }}) as varchar) || ' characters, at most {{ limit }}; '
+                then
+                    '{{ column | upper }} has '
+                    || cast(length({{ column }}) as varchar)
+                    || ' characters, at most {{ limit }}; '
             else ''
         end{{ " ||" if not loop.last }}
         {% endfor -%} as too_long
@@ -31,7 +40,13 @@ checked as (
 final as (
 
     select
-        *,
+        load_id,
+        landing_key,
+        line_number,
+        fecha_copia,
+        {% for column, limit in limits -%}
+        {{ column }},
+        {% endfor -%}
         nullif(trim(too_long), '') as rejection_reason
 
     from checked

@@ -1,0 +1,69 @@
+{#
+    The catalogue fields a vehicle takes from its layers, field by field, with their SQL types.
+    vehicle_field_lineage unpivots them (values as text), vehicle pivots them back to these types.
+#}
+{% macro vehicle_resolved_fields() -%}
+    {{ return([
+        {'name': 'vin', 'type': 'varchar(17)'},
+        {'name': 'dealer_code', 'type': 'varchar(1024)'},
+        {'name': 'make', 'type': 'varchar(1024)'},
+        {'name': 'model', 'type': 'varchar(1024)'},
+        {'name': 'version', 'type': 'varchar(1024)'},
+        {'name': 'list_price', 'type': 'numeric(12, 2)'},
+        {'name': 'promotional_price', 'type': 'numeric(12, 2)'},
+        {'name': 'registration_date', 'type': 'date'},
+        {'name': 'mileage', 'type': 'integer'},
+        {'name': 'fuel', 'type': 'varchar(1024)'},
+        {'name': 'gearbox', 'type': 'varchar(1024)'},
+        {'name': 'color', 'type': 'varchar(1024)'},
+        {'name': 'make_code', 'type': 'varchar(1024)'},
+        {'name': 'model_code', 'type': 'varchar(1024)'},
+        {'name': 'version_code', 'type': 'varchar(1024)'},
+    ]) }}
+{%- endmacro %}
+
+{#
+    One select per catalogue field over `relation` (a CTE name), joined with `union all`: the field's
+    value as text in `value`, its name in `field_name`, plus `carried_columns` unchanged. Rows whose
+    value is null are left out.
+#}
+{% macro unpivot_vehicle_fields(relation, carried_columns) %}
+{% for field in vehicle_resolved_fields() %}
+    select
+        {{ relation }}.{{ carried_columns | join(', ' ~ relation ~ '.') }},
+        '{{ field.name }}' as field_name,
+        cast({{ relation }}.{{ field.name }} as varchar(1024)) as value
+    from {{ relation }}
+    where {{ relation }}.{{ field.name }} is not null
+{% if not loop.last %}
+    union all
+{% endif %}
+{% endfor %}
+{% endmacro %}
+
+{#
+    Select targets turning unpivoted rows back into one column per catalogue field (text), named
+    <field><suffix>: max(case when <name_column> = 'make' then <value_column> end) as make<suffix>, ...
+    For a query grouped by the entity.
+#}
+{% macro pivot_vehicle_fields(name_column, value_column, suffix) %}
+{% set targets = [] %}
+{% for field in vehicle_resolved_fields() %}
+{% set condition = name_column ~ " = '" ~ field.name ~ "'" %}
+{% do targets.append("max(case when " ~ condition ~ " then " ~ value_column ~ " end) as " ~ field.name ~ suffix) %}
+{% endfor %}
+{{ return(targets | join(',\n        ')) }}
+{% endmacro %}
+
+{# When this dbt invocation started, as a plain timestamp: marks the rows an incremental run adds. #}
+{% macro dbt_batch_at() %}
+{% if run_started_at is defined %}
+{{ return("cast('" ~ run_started_at.strftime('%Y-%m-%d %H:%M:%S.%f') ~ "' as timestamp)") }}
+{% endif %}
+{{ return('cast(current_timestamp as timestamp)') }}
+{% endmacro %}
+
+{# A timestamp older than any batch, for the first comparison of an incremental run. #}
+{% macro dbt_batch_epoch() %}
+{{ return("cast('1900-01-01 00:00:00' as timestamp)") }}
+{% endmacro %}

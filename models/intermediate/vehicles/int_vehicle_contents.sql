@@ -1,0 +1,116 @@
+{{
+    config(
+        post_hook='{{ refresh_statistics(this) }}',
+        materialized='incremental',
+        incremental_strategy='append',
+        indexes=[
+            {'columns': ['layer_id', 'content_hash'], 'unique': true},
+            {'columns': ['batch_at']},
+        ],
+        sort=['layer_id', 'content_hash'],
+        dist='layer_id',
+    )
+}}
+
+{#-
+    Every distinct content ever delivered for a layer, typed: one row per (layer_id, content_hash).
+    The same content always types to the same values, so a version of vehicle_layer_history takes its
+    fields from here and no history rebuild parses JSON again. Only contents not seen before are typed,
+    from the one feed that first delivered them.
+-#}
+
+with
+
+deliveries as (
+
+    select * from {{ ref('int_vehicle_deliveries') }}
+    {%- if is_incremental() %}
+    where
+        batch_at > (
+            select coalesce(max(processed.batch_at), {{ dbt_batch_epoch() }})
+            from {{ this }} as processed
+        )
+    {%- endif %}
+
+),
+
+new_contents as (
+
+    select
+        deliveries.layer_id,
+        deliveries.content_hash,
+        deliveries.load_id,
+        deliveries.record_index,
+        deliveries.batch_at,
+        row_number() over (
+            partition by deliveries.layer_id, deliveries.content_hash
+            order by deliveries.load_id, deliveries.record_index
+        ) as occurrence
+
+    from deliveries
+    {%- if is_incremental() %}
+    where
+        not exists (
+            select 1
+            from {{ this }} as known
+            where
+                known.layer_id = deliveries.layer_id
+                and known.content_hash = deliveries.content_hash
+        )
+    {%- endif %}
+
+),
+
+first_deliveries as (
+
+    select * from new_contents
+    where occurrence = 1
+
+),
+
+vehicle_records as (
+
+    {#- the range predicate reaches the raw table through the views: only feeds with new contents are parsed -#}
+    select * from {{ ref('int_vehicle_versions_unioned') }}
+    where
+        load_id >= (select min(first_deliveries.load_id) from first_deliveries)
+        and load_id in (select first_deliveries.load_id from first_deliveries)
+
+),
+
+final as (
+
+    select
+        first_deliveries.layer_id,
+        first_deliveries.content_hash,
+        first_deliveries.load_id as first_load_id,
+        vehicle_records.corporate_id,
+        vehicle_records.source,
+        vehicle_records.external_source_id,
+        vehicle_records.vin,
+        vehicle_records.vin_as_delivered,
+        vehicle_records.dealer_code,
+        vehicle_records.make,
+        vehicle_records.model,
+        vehicle_records.version,
+        vehicle_records.list_price,
+        vehicle_records.promotional_price,
+        vehicle_records.registration_date,
+        vehicle_records.mileage,
+        vehicle_records.fuel,
+        vehicle_records.gearbox,
+        vehicle_records.color,
+        vehicle_records.make_code,
+        vehicle_records.model_code,
+        vehicle_records.version_code,
+        first_deliveries.batch_at
+
+    from first_deliveries
+    inner join vehicle_records
+        on
+            first_deliveries.load_id = vehicle_records.load_id
+            and first_deliveries.record_index = vehicle_records.record_index
+
+)
+
+select * from final

@@ -1,0 +1,132 @@
+{{
+    config(
+        materialized='table',
+        post_hook='{{ refresh_statistics(this) }}',
+        dist='layer_id',
+    )
+}}
+
+{#-
+    When each layer of a shared vehicle (one with two or more layers) wrote the value it holds now, field
+    by field: the valid_from of the first version of the trailing run of versions holding that same
+    value. A full snapshot re-sending an unchanged value does not write it again, so a DMS that exports
+    every morning does not overwrite, field by field, what another DMS changed the evening before.
+    Vehicles with a single layer need no ranking and are left out.
+-#}
+
+with
+
+ranked_layers as (
+
+    select * from {{ ref('int_vehicle_layers_ranked') }}
+
+),
+
+history as (
+
+    select * from {{ ref('vehicle_layer_history') }}
+
+),
+
+shared_layers as (
+
+    select layer_id
+
+    from ranked_layers
+    where vehicle_layer_count > 1
+
+),
+
+shared_versions as (
+
+    select history.*
+
+    from history
+    inner join shared_layers
+        on history.layer_id = shared_layers.layer_id
+
+),
+
+field_versions as (
+
+    {% for field in vehicle_resolved_fields() -%}
+    select
+        layer_id,
+        version_number,
+        valid_from,
+        first_load_id,
+        '{{ field.name }}' as field_name,
+        cast({{ field.name }} as varchar(1024)) as value
+    from shared_versions
+    {% if not loop.last %}union all
+    {% endif -%}
+    {%- endfor %}
+
+),
+
+value_changes as (
+
+    select
+        *,
+        case
+            when
+                lag(value) over (partition by layer_id, field_name order by version_number) = value
+                or (
+                    value is null
+                    and lag(value) over (partition by layer_id, field_name order by version_number) is null
+                    and version_number > 1
+                )
+                then 0
+            else 1
+        end as starts_run
+
+    from field_versions
+
+),
+
+value_runs as (
+
+    select
+        *,
+        sum(starts_run) over (
+            partition by layer_id, field_name
+            order by version_number
+            rows between unbounded preceding and current row
+        ) as run_number,
+        max(version_number) over (partition by layer_id, field_name) as latest_version_number
+
+    from value_changes
+
+),
+
+current_runs as (
+
+    select
+        layer_id,
+        field_name,
+        run_number
+
+    from value_runs
+    where version_number = latest_version_number and value is not null
+
+),
+
+final as (
+
+    select
+        value_runs.layer_id,
+        value_runs.field_name,
+        min(value_runs.valid_from) as written_at,
+        min(value_runs.first_load_id) as written_load_id
+
+    from value_runs
+    inner join current_runs
+        on
+            value_runs.layer_id = current_runs.layer_id
+            and value_runs.field_name = current_runs.field_name
+            and value_runs.run_number = current_runs.run_number
+    group by value_runs.layer_id, value_runs.field_name
+
+)
+
+select * from final

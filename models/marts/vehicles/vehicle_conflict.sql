@@ -1,0 +1,90 @@
+{#-
+    Where the DMS disagree: for every vehicle and field on which its currently available layers hold
+    more than one distinct value, one row per available layer holding a value, and whether that value
+    is the one vehicle shows (the winner in vehicle_field_lineage).
+    Only vehicles with two or more available layers can disagree, so only they are unpivoted.
+-#}
+
+{%- set carried_columns = [
+    'vehicle_id', 'layer_id', 'source', 'corporate_id', 'external_source_id', 'is_available', 'layer_rank',
+] %}
+
+with
+
+ranked_layers as (
+
+    select * from {{ ref('int_vehicle_layers_ranked') }}
+
+),
+
+lineage as (
+
+    select * from {{ ref('vehicle_field_lineage') }}
+
+),
+
+shared_vehicles as (
+
+    select vehicle_id
+
+    from ranked_layers
+    where is_available
+    group by vehicle_id
+    having count(*) > 1
+
+),
+
+shared_vehicle_layers as (
+
+    select ranked_layers.*
+
+    from ranked_layers
+    inner join shared_vehicles
+        on ranked_layers.vehicle_id = shared_vehicles.vehicle_id
+
+),
+
+layer_values as (
+    {{ unpivot_vehicle_fields('shared_vehicle_layers', carried_columns) }}
+),
+
+
+disputed_fields as (
+
+    select
+        vehicle_id,
+        field_name
+
+    from layer_values
+    where is_available
+    group by vehicle_id, field_name
+    having count(distinct value) > 1
+
+),
+
+final as (
+
+    select
+        layer_values.vehicle_id,
+        layer_values.field_name,
+        layer_values.source,
+        layer_values.corporate_id,
+        layer_values.external_source_id,
+        layer_values.layer_id,
+        layer_values.value,
+        coalesce(layer_values.layer_id = lineage.layer_id, false) as is_winner
+
+    from layer_values
+    inner join disputed_fields
+        on
+            layer_values.vehicle_id = disputed_fields.vehicle_id
+            and layer_values.field_name = disputed_fields.field_name
+    left join lineage
+        on
+            layer_values.vehicle_id = lineage.vehicle_id
+            and layer_values.field_name = lineage.field_name
+    where layer_values.is_available
+
+)
+
+select * from final

@@ -1,0 +1,113 @@
+{#-
+    For every vehicle and catalogue field, the winning value and where it comes from: among the
+    vehicle's layers holding a value for the field, the source with the highest priority, then the layer
+    that wrote this value last (int_vehicle_field_writes: an unchanged re-delivery is not a new write),
+    then load order. The origin columns name the layer's latest delivery holding the value.
+    A field no layer fills has no row.
+-#}
+
+{%- set carried_columns = [
+    'vehicle_id', 'layer_id', 'source', 'corporate_id', 'external_source_id',
+    'load_id', 'landing_key', 'feed_at', 'layer_rank', 'source_priority',
+] %}
+
+with
+
+ranked_layers as (
+
+    select * from {{ ref('int_vehicle_layers_ranked') }}
+
+),
+
+field_writes as (
+
+    select * from {{ ref('int_vehicle_field_writes') }}
+
+),
+
+single_layers as (
+
+    select * from ranked_layers
+    where vehicle_layer_count = 1
+
+),
+
+shared_layers as (
+
+    select * from ranked_layers
+    where vehicle_layer_count > 1
+
+),
+
+single_layer_fields as (
+    {{ unpivot_vehicle_fields('single_layers', carried_columns) }}
+),
+
+shared_layer_fields as (
+    {{ unpivot_vehicle_fields('shared_layers', carried_columns) }}
+),
+
+ranked_shared_fields as (
+
+    -- field-level last writer wins: priority first, then when the layer wrote this value, then load order
+    select
+        shared_layer_fields.*,
+        row_number() over (
+            partition by shared_layer_fields.vehicle_id, shared_layer_fields.field_name
+            order by
+                shared_layer_fields.source_priority desc,
+                field_writes.written_at desc,
+                field_writes.written_load_id desc,
+                shared_layer_fields.layer_rank asc
+        ) as field_rank
+
+    from shared_layer_fields
+    left join field_writes
+        on
+            shared_layer_fields.layer_id = field_writes.layer_id
+            and shared_layer_fields.field_name = field_writes.field_name
+
+),
+
+winning_values as (
+
+    select
+        vehicle_id,
+        field_name,
+        value,
+        source,
+        corporate_id,
+        external_source_id,
+        layer_id,
+        load_id,
+        landing_key,
+        feed_at
+
+    from single_layer_fields
+
+    union all
+
+    select
+        vehicle_id,
+        field_name,
+        value,
+        source,
+        corporate_id,
+        external_source_id,
+        layer_id,
+        load_id,
+        landing_key,
+        feed_at
+
+    from ranked_shared_fields
+    where field_rank = 1
+
+),
+
+final as (
+
+    select * from winning_values
+
+)
+
+select * from final

@@ -1,0 +1,382 @@
+{{
+    config(
+        post_hook='{{ refresh_statistics(this) }}',
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['layer_id', 'version_number'],
+        indexes=[
+            {'columns': ['layer_id', 'version_number'], 'unique': true},
+            {'columns': ['corporate_id', 'source']},
+            {'columns': ['built_at']},
+        ],
+        sort=['corporate_id', 'source', 'layer_id'],
+        dist='layer_id',
+    )
+}}
+
+{#-
+    Every distinct version of every layer as delivered. Each feed is a full snapshot of one corporate's
+    stock in one DMS, so per (corporate_id, source) the feeds in (feed_at, load_id) order tell, for
+    every layer, in which feeds it was present and with which content: a version is a run of
+    consecutive feeds with the layer present and unchanged.
+
+    A run reads only the corporate + source sequences that received feeds since the previous run, and
+    no JSON. When the new feeds all come after the ones already built (the daily case), only the
+    current versions can change: each is carried as one row standing for its whole run and continued,
+    replaced or closed by the new deliveries. When a new feed sorts before a feed already built (loaded
+    late with an older feed time), the whole sequence is rebuilt from its deliveries. Rows are replaced
+    by (layer_id, version_number): a new feed can split or extend versions, never merge them.
+-#}
+
+with
+
+feeds as (
+
+    select * from {{ ref('int_vehicle_feeds') }}
+
+),
+
+deliveries as (
+
+    select * from {{ ref('int_vehicle_deliveries') }}
+
+),
+
+contents as (
+
+    select * from {{ ref('int_vehicle_contents') }}
+
+),
+
+sequenced_feeds as (
+
+    select
+        load_id,
+        corporate_id,
+        source,
+        landing_key,
+        feed_at,
+        {%- if is_incremental() %}
+        batch_at > (
+            select coalesce(max(built.built_at), {{ dbt_batch_epoch() }})
+            from {{ this }} as built
+        ) as is_new,
+        {%- else %}
+        true as is_new,
+        {%- endif %}
+        row_number() over (
+            partition by corporate_id, source
+            order by feed_at, load_id
+        ) as feed_number,
+        lead(feed_at) over (
+            partition by corporate_id, source
+            order by feed_at, load_id
+        ) as next_feed_at
+
+    from feeds
+
+),
+
+changed_sequences as (
+
+    select
+        corporate_id,
+        source,
+        max(case when not is_new then feed_number end) as last_built_feed_number,
+        min(case when is_new then feed_number end) as first_new_feed_number
+
+    from sequenced_feeds
+    group by corporate_id, source
+    having max(case when is_new then 1 else 0 end) = 1
+
+),
+
+sequence_modes as (
+
+    select
+        corporate_id,
+        source,
+        case
+            when last_built_feed_number is null then 0
+            when first_new_feed_number > last_built_feed_number then last_built_feed_number
+        end as continued_after_feed_number
+
+    from changed_sequences
+
+),
+
+streamed_feeds as (
+
+    -- appended feeds only, or every feed of a sequence that is rebuilt (continued_after_feed_number null)
+    select sequenced_feeds.*
+
+    from sequenced_feeds
+    inner join sequence_modes
+        on
+            sequenced_feeds.corporate_id = sequence_modes.corporate_id
+            and sequenced_feeds.source = sequence_modes.source
+    where sequenced_feeds.feed_number > coalesce(sequence_modes.continued_after_feed_number, 0)
+
+),
+
+delivered_rows as (
+
+    select
+        deliveries.layer_id,
+        deliveries.corporate_id,
+        deliveries.source,
+        deliveries.external_source_id,
+        deliveries.content_hash,
+        streamed_feeds.feed_number,
+        streamed_feeds.load_id,
+        streamed_feeds.feed_at,
+        streamed_feeds.next_feed_at,
+        streamed_feeds.load_id as start_load_id,
+        streamed_feeds.feed_at as start_at,
+        streamed_feeds.landing_key as start_landing_key,
+        -- a stock id listed twice in one feed: its last record stands
+        row_number() over (
+            partition by deliveries.layer_id, streamed_feeds.feed_number
+            order by deliveries.record_index desc
+        ) as listing_in_feed
+
+    from deliveries
+    inner join streamed_feeds
+        on deliveries.load_id = streamed_feeds.load_id
+
+),
+
+carried_rows as (
+
+    -- the current versions of the continued sequences, one row for the whole run so far
+    {%- if is_incremental() %}
+    select
+        built.layer_id,
+        built.corporate_id,
+        built.source,
+        built.external_source_id,
+        built.content_hash,
+        last_built_feeds.feed_number,
+        built.last_load_id as load_id,
+        built.last_seen_at as feed_at,
+        last_built_feeds.next_feed_at,
+        built.first_load_id as start_load_id,
+        built.valid_from as start_at,
+        built.landing_key as start_landing_key
+
+    from {{ this }} as built
+    inner join sequence_modes
+        on
+            built.corporate_id = sequence_modes.corporate_id
+            and built.source = sequence_modes.source
+    inner join sequenced_feeds as last_built_feeds
+        on
+            sequence_modes.corporate_id = last_built_feeds.corporate_id
+            and sequence_modes.source = last_built_feeds.source
+            and sequence_modes.continued_after_feed_number = last_built_feeds.feed_number
+    where built.valid_to is null
+    {%- else %}
+    select
+        layer_id,
+        corporate_id,
+        source,
+        external_source_id,
+        content_hash,
+        feed_number,
+        load_id,
+        feed_at,
+        next_feed_at,
+        start_load_id,
+        start_at,
+        start_landing_key
+
+    from delivered_rows
+    where false
+    {%- endif %}
+
+),
+
+built_version_counts as (
+
+    -- versions already built per layer of the continued sequences; a carried current version is
+    -- renumbered from its own number
+    {%- if is_incremental() %}
+    select
+        built.layer_id,
+        coalesce(
+            max(case when built.valid_to is null then built.version_number end) - 1,
+            max(built.version_number)
+        ) as earlier_version_count
+
+    from {{ this }} as built
+    inner join sequence_modes
+        on
+            built.corporate_id = sequence_modes.corporate_id
+            and built.source = sequence_modes.source
+    where sequence_modes.continued_after_feed_number is not null
+    group by built.layer_id
+    {%- else %}
+    select
+        layer_id,
+        0 as earlier_version_count
+
+    from delivered_rows
+    where false
+    {%- endif %}
+
+),
+
+streamed_rows as (
+
+    select
+        layer_id,
+        corporate_id,
+        source,
+        external_source_id,
+        content_hash,
+        feed_number,
+        load_id,
+        feed_at,
+        next_feed_at,
+        start_load_id,
+        start_at,
+        start_landing_key
+
+    from delivered_rows
+    where listing_in_feed = 1
+
+    union all
+
+    select
+        layer_id,
+        corporate_id,
+        source,
+        external_source_id,
+        content_hash,
+        feed_number,
+        load_id,
+        feed_at,
+        next_feed_at,
+        start_load_id,
+        start_at,
+        start_landing_key
+
+    from carried_rows
+
+),
+
+version_edges as (
+
+    select
+        *,
+        case
+            when
+                lag(feed_number) over (partition by layer_id order by feed_number) = feed_number - 1
+                and lag(content_hash) over (partition by layer_id order by feed_number) = content_hash
+                then 0
+            else 1
+        end as is_version_start,
+        case
+            when
+                lead(feed_number) over (partition by layer_id order by feed_number) = feed_number + 1
+                and lead(content_hash) over (partition by layer_id order by feed_number) = content_hash
+                then 0
+            else 1
+        end as is_version_end
+
+    from streamed_rows
+
+),
+
+numbered_versions as (
+
+    select
+        *,
+        sum(is_version_start) over (
+            partition by layer_id
+            order by feed_number
+            rows between unbounded preceding and current row
+        ) as streamed_version_number
+
+    from version_edges
+
+),
+
+versions as (
+
+    select
+        layer_id,
+        streamed_version_number,
+        max(corporate_id) as corporate_id,
+        max(source) as source,
+        max(external_source_id) as external_source_id,
+        max(content_hash) as content_hash,
+        max(case when is_version_start = 1 then start_load_id end) as first_load_id,
+        max(case when is_version_end = 1 then load_id end) as last_load_id,
+        max(case when is_version_start = 1 then start_landing_key end) as landing_key,
+        max(case when is_version_start = 1 then start_at end) as valid_from,
+        max(case when is_version_end = 1 then next_feed_at end) as valid_to,
+        max(case when is_version_end = 1 then feed_at end) as last_seen_at
+
+    from numbered_versions
+    group by layer_id, streamed_version_number
+
+),
+
+final as (
+
+    select
+        ----------  ids
+        versions.layer_id,
+        versions.corporate_id,
+        versions.source,
+        versions.external_source_id,
+        versions.first_load_id,
+        versions.last_load_id,
+        versions.content_hash,
+
+        ----------  validity
+        versions.valid_from,
+        versions.valid_to,
+        versions.last_seen_at,
+        versions.landing_key,
+
+        ----------  the version's fields
+        contents.vin,
+        contents.vin_as_delivered,
+        contents.dealer_code,
+        contents.make,
+        contents.model,
+        contents.version,
+        contents.list_price,
+        contents.promotional_price,
+        contents.registration_date,
+        contents.mileage,
+        contents.fuel,
+        contents.gearbox,
+        contents.color,
+        contents.make_code,
+        contents.model_code,
+        contents.version_code,
+
+        ----------  the dbt run that last (re)built this version
+        {{ dbt_batch_at() }} as built_at,
+
+        ----------  numbering and flags
+        cast(
+            coalesce(built_version_counts.earlier_version_count, 0) + versions.streamed_version_number
+            as integer
+        ) as version_number,
+        versions.valid_to is null as is_current
+
+    from versions
+    left join contents
+        on
+            versions.layer_id = contents.layer_id
+            and versions.content_hash = contents.content_hash
+    left join built_version_counts
+        on versions.layer_id = built_version_counts.layer_id
+
+)
+
+select * from final

@@ -1,0 +1,69 @@
+{#-
+    Weekly Google Trends values of the latest trend file of each ticker, typed. "<1" (interest above
+    zero but below one) becomes crypto_trend_below_one_value(): 0.5 unless the var crypto_trend_below_one
+    says otherwise, a value in [0, 1).
+-#}
+with
+
+source as (
+
+    select * from {{ source('crypto', 'crypto_rows') }}
+    where file_kind = 'trend'
+
+),
+
+latest_files as (
+
+    -- a newer trend file of a ticker replaces the older one: keep the rows of the ticker's latest load
+    select
+        *,
+        max(load_id) over (partition by ticker) as latest_load_id
+
+    from source
+
+),
+
+parsed as (
+
+    select
+        *,
+        coalesce(trim(value_text) = '<1', false) as is_trend_below_one,
+        case
+            when trim(value_text) = '<1' then cast({{ crypto_trend_below_one_value() }} as numeric(9, 4))
+            else cast({{ parse_decimal('value_text', 'number') }} as numeric(9, 4))
+        end as trend,
+        {{ parse_date('observed_on_text', 'YYYY-MM-DD') }} as trend_date
+
+    from latest_files
+    where load_id = latest_load_id
+
+),
+
+renamed as (
+
+    select
+        ----------  ids
+        load_id,
+        ticker,
+
+        ----------  strings
+        landing_key,
+        value_label as search_term,
+        observed_on_text,
+        value_text as trend_text,
+
+        ----------  numerics
+        line_number,
+        trend,
+
+        ----------  booleans
+        is_trend_below_one,
+
+        ----------  dates
+        trend_date
+
+    from parsed
+
+)
+
+select * from renamed
