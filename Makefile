@@ -43,7 +43,8 @@ demo: warehouse
 test: lint pytest dbt-parse-redshift
 
 lint: install
-	$(BIN)/ruff check extract tests
+	$(BIN)/ruff check extract tests bench sample_data
+	$(BIN)/ruff format --check extract tests bench sample_data
 	$(BIN)/sqlfluff lint models snapshots tests/dbt  # macros are linted through the models that render them
 
 pytest: install

@@ -1,0 +1,184 @@
+"""The results: a Markdown report (docs/benchmarks.md) whose tables are also printed on the console."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bench.loading_floor import FLOOR_TABLE
+from bench.phases import FAILED, PhaseResult
+from bench.run import BenchRun, RawGrowth
+
+MiB = 2**20
+
+
+def _number(value: float | None, digits: int = 0) -> str:
+    return "" if value is None else f"{value:,.{digits}f}"
+
+
+def _mib(value: int | None) -> str:
+    return "" if value is None else f"{value / MiB:,.0f}"
+
+
+def results_table(phases: list[PhaseResult]) -> str:
+    lines = [
+        "| phase | status | wall s | rows | rows/s | extractor peak RSS MiB | database MiB after | notes |",
+        "|---|---|--:|--:|--:|--:|--:|---|",
+    ]
+    for p in phases:
+        lines.append(
+            f"| {p.name} | {p.status} | {_number(p.seconds, 1)} | {_number(p.rows)} | {_number(p.rows_per_second)} "
+            f"| {_number(p.peak_rss_mib)} | {_mib(p.db_bytes)} | {p.note} |"
+        )
+    return "\n".join(lines)
+
+
+def _measured(phase: PhaseResult, target_text: str) -> str:
+    if "records/s" in target_text:
+        return f"{_number(phase.rows_per_second)} records/s"
+    if "RSS" in target_text:
+        return f"{_number(phase.peak_rss_mib)} MiB"
+    return f"{_number(phase.seconds, 1)} s"
+
+
+def targets_table(run: BenchRun) -> str:
+    full = run.scale >= 1.0
+    lines = ["| target | phase | measured | met |", "|---|---|--:|---|"]
+    for phase in run.phases:
+        for target in phase.targets:
+            if full:
+                met = "yes" if target.met else "**no**"
+            elif target.scale_independent:
+                met = f"indicative: {'yes' if target.met else 'no'}"
+            else:
+                met = f"n/a at scale {run.scale:g}"
+            lines.append(f"| {target.text} | {phase.name} | {_measured(phase, target.text)} | {met} |")
+    return "\n".join(lines)
+
+
+def _scale_note(run: BenchRun) -> str:
+    if run.scale >= 1.0:
+        return f"Scale {run.scale:g}: N = {run.datasets.sizes.vehicles:,} vehicles; the targets of issue 6 apply."
+    return (
+        f"**Scale {run.scale:g}** (N = {run.datasets.sizes.vehicles:,} vehicles): the targets of issue 6 apply at "
+        "scale 1.0 (N = 1,000,000). Rates and peak memory are indicative here; wall-time bounds are not comparable."
+    )
+
+
+def _data_section(run: BenchRun) -> list[str]:
+    data, v = run.datasets, run.datasets.vehicles
+    return [
+        "## Data generated",
+        "",
+        f"Seed {data.seed}, generated in {data.seconds:.1f} s (`bench/datasets.py`).",
+        "",
+        f"- vehicles: {v.day1:,} day-1 listings of {v.cars:,} cars in {v.feeds} feeds (13 corporates x 4 DMS "
+        f"minus 2); {v.shared_cars:,} cars listed by two DMS; {v.xml_bytes / MiB:,.0f} MiB of XML "
+        f"({v.xml_bytes / max(v.day1, 1):,.0f} bytes per record), {v.zip_bytes / MiB:,.0f} MiB zipped per day",
+        f"- day 2: {v.day2:,} listings: {v.changed:,} changed (price, mileage), {v.gone:,} gone, {v.new:,} new; "
+        "every other record byte-identical",
+        f"- crypto: {data.crypto.tickers} tickers x {data.sizes.years} years: {data.crypto.price_rows:,} daily price "
+        f"rows, {data.crypto.trend_rows:,} weekly trend rows in {data.crypto.files} files",
+        f"- lab: {data.lab.rows:,} unificado rows in {data.lab.files} weekly files ({data.lab.repeated_keys:,} "
+        f"repeat an earlier key, {data.lab.too_long} too long for the contract)",
+        "",
+    ]
+
+
+def _growth_row(label: str, rows: int, size: int) -> str:
+    return f"| {label} | {rows:,} | {_mib(size)} | {size / max(rows, 1):,.0f} |"
+
+
+def _growth_section(growth: RawGrowth | None) -> list[str]:
+    if growth is None:
+        return []
+    added_rows, added_bytes = growth.day2_rows - growth.day1_rows, growth.day2_bytes - growth.day1_bytes
+    return [
+        "## Raw growth per day (`raw.vehicle_records`, table + TOAST + indexes)",
+        "",
+        "| after | rows | MiB | bytes per row |",
+        "|---|--:|--:|--:|",
+        _growth_row("day 1", growth.day1_rows, growth.day1_bytes),
+        _growth_row("day 2", growth.day2_rows, growth.day2_bytes),
+        _growth_row("growth of day 2", added_rows, added_bytes),
+        "",
+        "Each feed is a full snapshot, and the extractor lands every delivered record: a day adds about N rows",
+        "whatever changed. The idle rerun (phase 4a) adds none: identical files are skipped by the ledger.",
+        "",
+    ]  # fmt: skip
+
+
+def _floor_section(run: BenchRun) -> list[str]:
+    if not run.floor:
+        return []
+    return [
+        "## Loading floor (phase 5)",
+        "",
+        "Day 1's `raw.vehicle_records.record` values, exported with `COPY ... TO STDOUT` (not timed), loaded with a",
+        f"bare `COPY ... FROM STDIN` into `{FLOOR_TABLE}`: a plain logged table (like the raw table) with one",
+        "`jsonb` column and no index, once over one connection and once over two in parallel (the extractor ran",
+        f"with {run.workers} workers). The ratio in the notes is the day-1 extract's records/s over the floor's.",
+        "",
+    ]
+
+
+def _dbt_section(phases: list[PhaseResult]) -> list[str]:
+    lines = ["## Slowest dbt nodes per build", ""]
+    for phase in phases:
+        if phase.slowest:
+            nodes = ", ".join(f"`{n.unique_id}` {n.seconds:.1f} s ({n.status})" for n in phase.slowest)
+            lines.append(f"- {phase.name}: {nodes}")
+    return [*lines, ""] if len(lines) > 2 else []
+
+
+def _failures_section(phases: list[PhaseResult]) -> list[str]:
+    failed = [p for p in phases if p.status == FAILED and p.failure]
+    lines = ["## Failed phases", ""] if failed else []
+    for phase in failed:
+        lines += [f"### {phase.name}", "", "```text", phase.failure or "", "```", ""]
+    return lines
+
+
+def markdown(run: BenchRun) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`python -m bench`, issue 6); rerun it rather than editing this file.",
+        "",
+        "## Run",
+        "",
+        f"- date: {run.started_at:%Y-%m-%d %H:%M} UTC; total wall time {run.seconds:.0f} s",
+        f"- command: `{run.command}`",
+        f"- scale: {run.scale:g}; extractor workers: {run.workers}; timeout per command: {run.timeout:.0f} s",
+        *run.machine.lines(),
+        "",
+        _scale_note(run),
+        "",
+        *_data_section(run),
+        "## Results",
+        "",
+        "Wall seconds of each command as a user runs it (dbt's start-up included); rows/s = rows / wall seconds.",
+        "Peak RSS: the largest resident set of the extractor and its worker processes (`wait4` rusage).",
+        "",
+        results_table(run.phases),
+        "",
+        "## Targets (issue 6)",
+        "",
+        targets_table(run),
+        "",
+        *_growth_section(run.growth),
+        *_floor_section(run),
+        *_dbt_section(run.phases),
+        *_failures_section(run.phases),
+    ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def console(run: BenchRun) -> str:
+    return "\n".join([
+        "", _scale_note(run), "", results_table(run.phases), "", targets_table(run), "",
+        f"total {run.seconds:.0f} s; {len(run.failed)} failed phase(s)",
+    ])  # fmt: skip
+
+
+def write(run: BenchRun, path: Path) -> None:
+    path.write_text(markdown(run), encoding="utf-8")
