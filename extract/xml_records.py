@@ -27,43 +27,102 @@ class XmlRecord:
     value: dict[str, Any]
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+_ATTRIBUTE_KEYS: dict[str, str] = {}
+
+
 def local_name(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1] if tag[:1] == "{" else tag.rsplit(":", 1)[-1]
+    """`{namespace}name` or `prefix:name` -> `name` (cached: a feed repeats a few dozen tags)."""
+    name = _LOCAL_NAMES.get(tag)
+    if name is None:
+        name = tag.rsplit("}", 1)[-1] if tag[:1] == "{" else tag.rsplit(":", 1)[-1]
+        _LOCAL_NAMES[tag] = name
+    return name
 
 
-def element_value(element: etree._Element, path: tuple[str, ...], list_paths: frozenset[tuple[str, ...]]) -> Any:
-    attributes = element.attrib
-    children = [child for child in element if isinstance(child.tag, str)]
-    text = (element.text or "").strip()
-    if not children and not attributes:
+def _attribute_key(name: str) -> str:
+    key = _ATTRIBUTE_KEYS.get(name)
+    if key is None:
+        key = _ATTRIBUTE_KEYS[name] = "@" + local_name(name)
+    return key
+
+
+class _ListPaths:
+    """The track's list paths, and every prefix of them: below any other path no list can start."""
+
+    def __init__(self, paths: frozenset[tuple[str, ...]]) -> None:
+        self.paths = paths
+        self.prefixes = {path[:size] for path in paths for size in range(len(path))}
+
+
+def _leaf_value(items: list[tuple[str, str]], text: str | None) -> Any:
+    text = text.strip() if text else ""
+    if not items:
         return text
-    value: dict[str, Any] = {f"@{local_name(k)}": v for k, v in attributes.items()}
-    for child in children:
-        name = local_name(child.tag)
-        child_path = (*path, name)
-        child_value = element_value(child, child_path, list_paths)
-        if name in value:  # element_value never returns a list: a list here is a repetition or a list path
-            existing = value[name]
-            if isinstance(existing, list):
-                existing.append(child_value)
-            else:
-                value[name] = [existing, child_value]
-        elif child_path in list_paths:
-            value[name] = [child_value]
-        else:
-            value[name] = child_value
+    value = {_attribute_key(k): v for k, v in items}
     if text:
         value["#text"] = text
     return value
 
 
+def element_value(element: etree._Element, path: tuple[str, ...] | None, lists: _ListPaths) -> Any:
+    """The JSON-ready value of an element; `path` is None where no declared list can be below.
+
+    The hot loop of the extractor: leaves (most elements) are converted inline, without a call.
+    """
+    items = element.items()
+    if not len(element):
+        return _leaf_value(items, element.text)
+    value: dict[str, Any] = {_attribute_key(k): v for k, v in items} if items else {}
+    for child in element:
+        tag = child.tag
+        if not isinstance(tag, str):  # a comment or processing instruction left by the parser
+            continue
+        name = local_name(tag)
+        child_path = None if path is None else (*path, name)
+        if len(child):
+            below = child_path if child_path is not None and child_path in lists.prefixes else None
+            child_value = element_value(child, below, lists)
+        else:
+            child_value = _leaf_value(child.items(), child.text)
+        if name in value:  # a repetition, or a declared list already started
+            existing = value[name]
+            if isinstance(existing, list):
+                existing.append(child_value)
+            else:
+                value[name] = [existing, child_value]
+        elif child_path is not None and child_path in lists.paths:
+            value[name] = [child_value]
+        else:
+            value[name] = child_value
+    text = element.text
+    text = text.strip() if text else ""
+    if text:
+        value["#text"] = text
+    return value
+
+
+def _refuse_doctype(element: etree._Element, what: str) -> None:
+    info = element.getroottree().docinfo
+    if info.internalDTD is not None or info.externalDTD is not None or info.system_url:
+        raise RejectedFile(
+            f"{what}: refused: the document declares a DOCTYPE; external entities and entity "
+            "expansion are not allowed in feeds"
+        )
+
+
 def iter_records(stream: BinaryIO, what: str, track: Track, start_index: int = 1) -> Iterator[XmlRecord]:
-    """Records of one XML document. Raises RejectedFile when the document is not well-formed."""
+    """Records of one XML document. Raises RejectedFile when the document is not well-formed.
+
+    lxml reports only the end of elements named like the record (in any namespace), so the Python
+    loop runs once per record, not once per element; records are cleared as soon as they are read.
+    """
     index = start_index - 1
-    checked_doctype = False
+    lists = _ListPaths(track.list_paths)
     parser = etree.iterparse(
         stream,
-        events=("start", "end"),
+        events=("end",),
+        tag=("{*}" + track.root, track.root),
         resolve_entities=False,
         load_dtd=False,
         no_network=True,
@@ -71,27 +130,23 @@ def iter_records(stream: BinaryIO, what: str, track: Track, start_index: int = 1
         remove_comments=True,
         remove_pis=True,
     )
+    checked_doctype = False
     try:
-        for event, element in parser:
+        for _, element in parser:
             if not checked_doctype:
+                _refuse_doctype(element, what)
                 checked_doctype = True
-                info = element.getroottree().docinfo
-                if info.internalDTD is not None or info.externalDTD is not None or info.system_url:
-                    raise RejectedFile(
-                        f"{what}: refused: the document declares a DOCTYPE; external entities and entity "
-                        "expansion are not allowed in feeds"
-                    )
-            if event != "end" or local_name(element.tag) != track.root:
-                continue
             parent = element.getparent()
             if track.record_parent is not None and (parent is None or local_name(parent.tag) != track.record_parent):
-                continue
+                continue  # the record's tag reused inside a record (Multigestionale's images)
             index += 1
-            yield XmlRecord(index, element.sourceline, element_value(element, (), track.list_paths))
+            yield XmlRecord(index, element.sourceline, element_value(element, (), lists))
             element.clear(keep_tail=False)
             if parent is not None:
                 while element.getprevious() is not None:
                     del parent[0]
+        if not checked_doctype and parser.root is not None:
+            _refuse_doctype(parser.root, what)
     except etree.XMLSyntaxError as exc:
         raise RejectedFile(f"{what}: not well-formed XML: {exc}") from exc
 

@@ -34,7 +34,9 @@ create table if not exists {RAW_SCHEMA}.{RECORDS} (
     feed_at timestamptz not null,
     record jsonb not null
 );
-create index if not exists {RECORDS}_load_id on {RAW_SCHEMA}.{RECORDS} (load_id);
+-- (load_id, record_index) lets dbt re-read only the records it needs from one feed
+drop index if exists {RAW_SCHEMA}.{RECORDS}_load_id;
+create index if not exists {RECORDS}_load_record on {RAW_SCHEMA}.{RECORDS} (load_id, record_index);
 comment on table {RAW_SCHEMA}.{RECORDS} is
     'Vehicle records as delivered by each DMS feed: the record element as JSON, one row per record.';
 create table if not exists {RAW_SCHEMA}.{FEEDS} (
