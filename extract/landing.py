@@ -86,14 +86,26 @@ class LandingZone(Protocol):
     def write_text(self, key: str, text: str) -> None: ...
 
 
+def _free_key(zone: LandingZone, key: str) -> str:
+    """`key`, or `name-2.ext`, `name-3.ext`... when an earlier delivery of the same name in the same
+    hour is archived there already: archives are never overwritten."""
+    path = PurePosixPath(key)
+    stem, dot, extensions = path.name.partition(".")
+    candidate, number = key, 1
+    while zone.exists(LandingFile(candidate, 0, datetime.now(UTC))):
+        number += 1
+        candidate = str(path.with_name(f"{stem}-{number}{dot}{extensions}"))
+    return candidate
+
+
 def mark_imported(zone: LandingZone, file: LandingFile, when: datetime) -> str:
-    target = archive_key(IMPORTED, file.key, when)
+    target = _free_key(zone, archive_key(IMPORTED, file.key, when))
     zone.move(file, target)
     return target
 
 
 def mark_rejected(zone: LandingZone, file: LandingFile, reason: str, when: datetime) -> str:
-    target = archive_key(REJECTED, file.key, when)
+    target = _free_key(zone, archive_key(REJECTED, file.key, when))
     zone.write_text(target + REASON_SUFFIX, reason.rstrip() + "\n")
     zone.move(file, target)
     return target

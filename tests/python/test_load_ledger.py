@@ -125,3 +125,19 @@ def test_bad_line_is_set_aside_and_the_rest_of_the_file_loads(warehouse: Warehou
         (3, "lab/unificado/week.csv line 3: expected 14 fields separated by ',', found 4")
     ]
     assert query(warehouse, "select rows_loaded, rows_rejected from raw.load_ledger") == [(1, 1)]
+
+
+def test_a_second_delivery_of_the_same_name_in_the_same_hour_keeps_both_archives(
+    warehouse: WarehouseAddress, landing_dir: Path
+) -> None:
+    sample = sorted(SAMPLE_LAB.glob("*.csv"))[0]
+    target = landing_dir / "lab" / "unificado" / "weekly.csv"
+    target.parent.mkdir(parents=True)
+    shutil.copy2(sample, target)
+    assert run_extract(warehouse, "--landing", str(landing_dir)).returncode == 0
+    target.write_text(sample.read_text() + "chr9,1,rs9,A,C,1,PASS,X,GT,M9,0/1,O,,POS\n")  # new content, same name
+    assert run_extract(warehouse, "--landing", str(landing_dir)).returncode == 0
+
+    archived = sorted(p.name for p in (landing_dir / "imported").rglob("*.csv"))
+
+    assert archived in (["weekly-2.csv", "weekly.csv"], ["weekly.csv", "weekly.csv"])  # the latter across an hour
