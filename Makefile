@@ -33,8 +33,8 @@ demo: warehouse
 	$(BIN)/dbt build
 	@$(BIN)/python -m extract warehouse status
 	@echo
-	@echo "Marts are in schema 'marts' of database 'warehouse' on 127.0.0.1:54329 (user postgres, no password)."
-	@echo "  psql:        psql postgresql://postgres@127.0.0.1:54329/warehouse -c 'table marts.load_audit'"
+	@echo "Marts are in schemas 'marts' and 'market_data' of database 'warehouse' on 127.0.0.1:54329 (user postgres, no password)."
+	@echo "  psql:        psql postgresql://postgres@127.0.0.1:54329/warehouse -c 'table marts.vehicle'"
 	@echo "  dbt docs:    $(BIN)/dbt docs generate && $(BIN)/dbt docs serve --port 8080"
 	@echo "  BI tool:     PostgreSQL connection, host 127.0.0.1, port 54329, database warehouse, user postgres"
 	@echo "  stop it:     $(BIN)/python -m extract warehouse stop"

@@ -15,6 +15,7 @@ from extract import embedded_warehouse, load_run, report
 from extract.domains import DOMAINS
 from extract.fetch import FetchError, FetchSettings, fetch_unificado
 from extract.landing import LandingError, open_landing
+from extract.mart_summary import mart_rows
 from extract.tracks import TrackError
 from extract.warehouse import WarehouseUnreachable, connect, ensure_running, resolve_address
 
@@ -157,6 +158,11 @@ def _warehouse(action: str) -> int:
     print(f"  log:       {state.log_file}")
     if state.running:
         print(f"  pid:       {state.pid}")
+        relations = mart_rows(address)
+        if relations:
+            print(f"  BI relations in database {address.dbname!r}:")
+            for schema, name, rows in relations:
+                print(f"    {schema + '.' + name:<40} {rows:>10,} rows")
     return EXIT_OK
 
 

@@ -1,0 +1,32 @@
+"""What BI can read right now: the relations of the BI schemas with their row counts."""
+
+from __future__ import annotations
+
+from psycopg2 import sql
+
+from extract.warehouse import WarehouseAddress, WarehouseUnreachable, connect
+
+BI_SCHEMAS = ("marts", "market_data", "snapshots")
+
+
+def mart_rows(address: WarehouseAddress) -> list[tuple[str, str, int]]:
+    """(schema, relation, rows) of every table and view in the BI schemas; empty when unreachable."""
+    try:
+        conn = connect(address, application_name="extract-status")
+    except WarehouseUnreachable:
+        return []
+    try:
+        with conn.cursor() as cur:
+            cur.execute(
+                "select table_schema, table_name from information_schema.tables"
+                " where table_schema = any(%s) order by 1, 2",
+                (list(BI_SCHEMAS),),
+            )
+            relations = cur.fetchall()
+            counts = []
+            for schema, name in relations:
+                cur.execute(sql.SQL("select count(*) from {}.{}").format(sql.Identifier(schema), sql.Identifier(name)))
+                counts.append((schema, name, int(cur.fetchone()[0])))
+            return counts
+    finally:
+        conn.close()
