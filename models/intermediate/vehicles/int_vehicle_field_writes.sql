@@ -11,7 +11,9 @@
     by field: the valid_from of the first version of the trailing run of versions holding that same
     value. A full snapshot re-sending an unchanged value does not write it again, so a DMS that exports
     every morning does not overwrite, field by field, what another DMS changed the evening before.
-    Vehicles with a single layer need no ranking and are left out.
+    Only layers with two or more versions are here: a layer with one version wrote every value when
+    that version began (its updated_at), which vehicle_field_lineage uses directly. Vehicles with a
+    single layer need no ranking and are left out.
 -#}
 
 with
@@ -33,7 +35,7 @@ shared_layers as (
     select layer_id
 
     from ranked_layers
-    where vehicle_layer_count > 1
+    where vehicle_layer_count > 1 and version_number > 1
 
 ),
 

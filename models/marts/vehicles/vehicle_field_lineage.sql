@@ -8,7 +8,7 @@
 
 {%- set carried_columns = [
     'vehicle_id', 'layer_id', 'source', 'corporate_id', 'external_source_id',
-    'load_id', 'landing_key', 'feed_at', 'layer_rank', 'source_priority',
+    'load_id', 'landing_key', 'feed_at', 'layer_rank', 'source_priority', 'updated_at',
 ] %}
 
 with
@@ -56,8 +56,8 @@ ranked_shared_fields as (
             partition by shared_layer_fields.vehicle_id, shared_layer_fields.field_name
             order by
                 shared_layer_fields.source_priority desc,
-                field_writes.written_at desc,
-                field_writes.written_load_id desc,
+                coalesce(field_writes.written_at, shared_layer_fields.updated_at) desc,
+                coalesce(field_writes.written_load_id, shared_layer_fields.load_id) desc,
                 shared_layer_fields.layer_rank asc
         ) as field_rank
 
