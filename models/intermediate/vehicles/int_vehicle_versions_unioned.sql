@@ -1,5 +1,12 @@
 {#- One row per vehicle record of every DMS feed, in the catalogue's columns: the DMS staging models
     (one per track file, found at parse time) stacked. -#}
+{%- set columns = [
+    'load_id', 'corporate_id', 'source', 'external_source_id', 'landing_key', 'record_index', 'feed_at',
+    'vin', 'vin_as_delivered', 'dealer_code', 'make', 'model', 'version', 'fuel', 'gearbox', 'color',
+    'make_code', 'model_code', 'version_code', 'list_price', 'promotional_price', 'mileage',
+    'registration_date',
+] -%}
+
 with
 
 {% for dms in dms_track_names() -%}
@@ -15,29 +22,7 @@ unioned as (
 
     {% for dms in dms_track_names() -%}
     select
-        load_id,
-        corporate_id,
-        source,
-        external_source_id,
-        landing_key,
-        record_index,
-        feed_at,
-        vin,
-        vin_as_delivered,
-        dealer_code,
-        make,
-        model,
-        version,
-        fuel,
-        gearbox,
-        color,
-        make_code,
-        model_code,
-        version_code,
-        list_price,
-        promotional_price,
-        mileage,
-        registration_date,
+        {{ columns | join(',\n        ') }},
         record
     from {{ dms }}_vehicles
     {% if not loop.last %}union all
@@ -50,29 +35,7 @@ final as (
 
     select
         {{ layer_key('corporate_id', 'source', 'external_source_id') }} as layer_id,
-        load_id,
-        corporate_id,
-        source,
-        external_source_id,
-        landing_key,
-        record_index,
-        feed_at,
-        vin,
-        vin_as_delivered,
-        dealer_code,
-        make,
-        model,
-        version,
-        fuel,
-        gearbox,
-        color,
-        make_code,
-        model_code,
-        version_code,
-        list_price,
-        promotional_price,
-        mileage,
-        registration_date,
+        {{ columns | join(',\n        ') }},
         md5({{ json_to_text('record') }}) as content_hash
 
     from unioned
