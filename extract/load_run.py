@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -121,7 +122,8 @@ def _guarded_load(conn: Connection, zone: LandingZone, file: LandingFile) -> Fil
     try:
         return load_file(conn, zone, file)
     except Exception as exc:  # noqa: BLE001 - not the file's fault: leave it pending, report it
-        conn.rollback()
+        with contextlib.suppress(Exception):  # the connection itself may be what failed
+            conn.rollback()
         return FileResult(
             file.key,
             domain_of(file.key),
