@@ -67,3 +67,17 @@
 {% macro dbt_batch_epoch() %}
 {{ return("cast('1900-01-01 00:00:00' as timestamp)") }}
 {% endmacro %}
+
+{#
+    In an incremental run, a `where` clause keeping the rows recorded by dbt runs after the latest one
+    this model has processed (`batch_at`, set by dbt_batch_at()); nothing on a full build.
+#}
+{% macro where_batch_is_new(batch_column='batch_at') %}
+{%- if is_incremental() %}
+    where
+        {{ batch_column }} > (
+            select coalesce(max(processed.batch_at), {{ dbt_batch_epoch() }})
+            from {{ this }} as processed
+        )
+{%- endif %}
+{% endmacro %}

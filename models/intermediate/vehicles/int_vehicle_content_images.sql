@@ -22,13 +22,7 @@ with
 contents as (
 
     select * from {{ ref('int_vehicle_contents') }}
-    {%- if is_incremental() %}
-    where
-        batch_at > (
-            select coalesce(max(processed.batch_at), {{ dbt_batch_epoch() }})
-            from {{ this }} as processed
-        )
-    {%- endif %}
+    {{- where_batch_is_new() }}
 
 ),
 
