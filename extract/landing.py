@@ -142,7 +142,10 @@ class LocalLanding:
             for name in sorted(filenames):
                 key = (rel_dir / name).as_posix()
                 if _is_pending(key):
-                    stat = (Path(dirpath) / name).stat()
+                    try:
+                        stat = (Path(dirpath) / name).stat()
+                    except FileNotFoundError:
+                        continue  # moved away by a concurrent run while we listed
                     found.append(LandingFile(key, stat.st_size, datetime.fromtimestamp(stat.st_mtime, tz=UTC)))
         return found
 

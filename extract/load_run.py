@@ -64,10 +64,13 @@ def load_file(conn: Connection, zone: LandingZone, file: LandingFile) -> FileRes
 
     with landing.scratch_folder() as scratch, conn.cursor() as cur:
         ledger.lock_landing_key(cur, file.key)
-        if not zone.exists(file):
-            conn.rollback()
+        try:
+            local = zone.local_copy(file, scratch)
+        except Exception:
+            if zone.exists(file):
+                raise
+            conn.rollback()  # another run loaded it and moved it away while this one waited
             return result(GONE)
-        local = zone.local_copy(file, scratch)
         entry = ledger.LedgerEntry(name, zone.uri, file.key, file.size, local.sha256, file.modified_at, started_at)
 
         previous = ledger.already_loaded(cur, file.key, local.sha256)
