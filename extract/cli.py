@@ -17,7 +17,7 @@ from extract.fetch import FetchError, FetchSettings, fetch_unificado
 from extract.landing import LandingError, open_landing
 from extract.mart_summary import mart_rows
 from extract.tracks import TrackError
-from extract.warehouse import WarehouseUnreachable, connect, ensure_running, resolve_address
+from extract.warehouse import WarehouseUnreachable, ensure_running, resolve_address
 
 EXIT_OK, EXIT_SOME_REJECTED, EXIT_CANNOT_RUN = 0, 1, 2
 DEFAULT_LANDING = "landing"
@@ -215,7 +215,6 @@ def _load(argv: list[str]) -> int:
     try:
         address = resolve_address()
         ensure_running(address)
-        connect(address).close()
         started = time.perf_counter()
         results = load_run.run(address, args.landing, tuple(args.domain or ()), args.workers, report.Progress())
     except WarehouseUnreachable as exc:

@@ -10,6 +10,10 @@
     'vehicle_id', 'layer_id', 'source', 'corporate_id', 'external_source_id',
     'load_id', 'landing_key', 'feed_at', 'layer_rank', 'source_priority', 'updated_at',
 ] %}
+{%- set lineage_columns = [
+    'vehicle_id', 'field_name', 'value', 'source', 'corporate_id', 'external_source_id',
+    'layer_id', 'load_id', 'landing_key', 'feed_at',
+] %}
 
 with
 
@@ -72,32 +76,14 @@ ranked_shared_fields as (
 winning_values as (
 
     select
-        vehicle_id,
-        field_name,
-        value,
-        source,
-        corporate_id,
-        external_source_id,
-        layer_id,
-        load_id,
-        landing_key,
-        feed_at
+        {{ lineage_columns | join(',\n        ') }}
 
     from single_layer_fields
 
     union all
 
     select
-        vehicle_id,
-        field_name,
-        value,
-        source,
-        corporate_id,
-        external_source_id,
-        layer_id,
-        load_id,
-        landing_key,
-        feed_at
+        {{ lineage_columns | join(',\n        ') }}
 
     from ranked_shared_fields
     where field_rank = 1
