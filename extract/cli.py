@@ -11,6 +11,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg2
+
 from extract import embedded_warehouse, load_run, report
 from extract.domains import DOMAINS
 from extract.fetch import FetchError, FetchSettings, fetch_unificado
@@ -221,6 +223,10 @@ def _load(argv: list[str]) -> int:
         return _fail(str(exc))
     except LandingError as exc:
         return _fail(f"the landing zone cannot be read: {exc}.")
+    except psycopg2.Error as exc:  # preparing the raw tables failed: nothing was loaded
+        diagnostic = getattr(exc, "diag", None)
+        hint = f" ({diagnostic.message_hint})" if diagnostic and diagnostic.message_hint else ""
+        return _fail(f"the warehouse's raw tables cannot be prepared: {str(exc).strip()}{hint}.")
     print(report.summary_table(results, time.perf_counter() - started))
     return report.exit_code(results)
 

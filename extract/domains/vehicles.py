@@ -6,6 +6,7 @@ about the format is dbt's business (models/staging/dms/).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -32,13 +33,31 @@ create table if not exists {RAW_SCHEMA}.{RECORDS} (
     landing_key varchar not null,
     record_index integer not null,
     feed_at timestamptz not null,
+    stock_id varchar not null,
+    record_hash varchar(32) not null,
     record jsonb not null
 );
+-- a table made by an extractor before stock_id and record_hash existed cannot be filled: say so
+do $$
+begin
+    if not exists (
+        select 1 from information_schema.columns
+        where table_schema = '{RAW_SCHEMA}' and table_name = '{RECORDS}' and column_name = 'record_hash'
+    ) then
+        raise exception '{RAW_SCHEMA}.{RECORDS} was made by an older extractor (no stock_id, record_hash columns)'
+            using hint = 'rename it away (alter table {RAW_SCHEMA}.{RECORDS} rename to {RECORDS}_old) and '
+                || 'extract again from the archived feeds (landing imported/)';
+    end if;
+end $$;
 -- (load_id, record_index) lets dbt re-read only the records it needs from one feed
 drop index if exists {RAW_SCHEMA}.{RECORDS}_load_id;
 create index if not exists {RECORDS}_load_record on {RAW_SCHEMA}.{RECORDS} (load_id, record_index);
 comment on table {RAW_SCHEMA}.{RECORDS} is
     'Vehicle records as delivered by each DMS feed: the record element as JSON, one row per record.';
+comment on column {RAW_SCHEMA}.{RECORDS}.stock_id is
+    'The DMS''s stock id of the record (its track''s external_source_id paths, first non-empty, trimmed).';
+comment on column {RAW_SCHEMA}.{RECORDS}.record_hash is
+    'md5 of the record''s JSON as written: equal hashes mean an unchanged record, without reading the JSON.';
 create table if not exists {RAW_SCHEMA}.{FEEDS} (
     load_id bigint primary key,
     corporate_id varchar not null,
@@ -119,7 +138,8 @@ class VehiclesDomain:
             for what, stream in xml_streams(ctx.local.path, key):
                 for record in iter_records(stream, what, track, start_index=next_index):
                     next_index = record.index + 1
-                    if not any(text_at(record.value, path) for path in key_paths):
+                    stock_id = next((t for t in (text_at(record.value, p) for p in key_paths) if t), "")
+                    if not stock_id:
                         expected = " or ".join("/".join(p) for p in key_paths)
                         ctx.reject_record(
                             record.index,
@@ -129,9 +149,14 @@ class VehiclesDomain:
                         )
                         continue
                     document = json.dumps(record.value, ensure_ascii=False, separators=(",", ":"))
-                    yield (ctx.load_id, corporate_id, track.dms, key, record.index, feed_at, document)
+                    record_hash = hashlib.md5(document.encode(), usedforsecurity=False).hexdigest()
+                    yield (ctx.load_id, corporate_id, track.dms, key, record.index, feed_at, stock_id, record_hash,
+                           document)  # fmt: skip
 
-        columns = ("load_id", "corporate_id", "dms", "landing_key", "record_index", "feed_at", "record")
+        columns = (
+            "load_id", "corporate_id", "dms", "landing_key", "record_index", "feed_at", "stock_id", "record_hash",
+            "record",
+        )  # fmt: skip
         loaded = copy_rows(ctx.cur, RAW_SCHEMA, RECORDS, columns, rows())
         ctx.cur.execute(
             f"insert into {RAW_SCHEMA}.{FEEDS}"

@@ -1,36 +1,35 @@
 {#
     One select per DMS and per entry of its track's `lists.<list_name>`: the list's elements unnested
-    from the DMS staging model's record, with the requested fields. Joined with `union all`.
-    Columns: load_id, corporate_id, source, external_source_id, list_entry, entry_position,
-    variant_rank (1 unless the entry picks among size variants), then the fields.
+    from the records named by `records` (a relation with layer_id, content_hash, first_load_id and
+    first_record_index: only those records' JSON is read), with the requested fields. Joined with
+    `union all`. Columns: layer_id, content_hash, list_entry, entry_position, variant_rank (1 unless
+    the entry picks among size variants), then the fields.
 #}
-{% macro dms_list_selects(list_name, fields) -%}
+{% macro dms_list_selects(list_name, fields, records) -%}
     {%- set selects = [] -%}
     {%- for dms in dms_track_names() -%}
         {%- set track = dms_track(dms) -%}
         {%- set entries = (track.lists or {}).get(list_name) or [] -%}
         {%- set entries = [entries] if entries is mapping else entries -%}
         {%- for entry in entries -%}
-            {%- do selects.append(dms_list_select(dms, loop.index, entry, fields)) -%}
+            {%- do selects.append(dms_list_select(dms, loop.index, entry, fields, records)) -%}
         {%- endfor -%}
     {%- endfor -%}
     {%- if selects | length == 0 -%}
         {%- set empty_fields = [] -%}
         {%- for field in fields -%}{%- do empty_fields.append('cast(null as varchar) as ' ~ field) -%}{%- endfor -%}
-        {%- do selects.append('select cast(null as bigint) as load_id, cast(null as varchar) as corporate_id, cast(null as varchar) as source, cast(null as varchar) as external_source_id, 0 as list_entry, 0 as entry_position, 1 as variant_rank, ' ~ empty_fields | join(', ') ~ ' where 1 = 0') -%}
+        {%- do selects.append('select cast(null as varchar) as layer_id, cast(null as varchar) as content_hash, 0 as list_entry, 0 as entry_position, 1 as variant_rank, ' ~ empty_fields | join(', ') ~ ' where 1 = 0') -%}
     {%- endif -%}
     {{ return(selects | join('\n    union all\n    ')) }}
 {%- endmacro %}
 
-{% macro dms_list_select(dms, entry_index, entry, fields) -%}
+{% macro dms_list_select(dms, entry_index, entry, fields, records) -%}
     {%- set variants = entry.get('variants') -%}
     {%- set field_specs = (variants.fields if variants else entry.fields) or {} -%}
     {%- set element = unnested_element('variant') if variants else unnested_element('element') -%}
     select
-        vehicles.load_id,
-        vehicles.corporate_id,
-        vehicles.source,
-        vehicles.external_source_id,
+        vehicles.layer_id,
+        vehicles.content_hash,
         {{ entry_index }} as list_entry,
         {{ unnested_position('element_position') }} as entry_position,
         {% if variants -%}
@@ -45,7 +44,17 @@
         {%- for field in fields %}
         {{ dms_list_field(element, field_specs.get(field)) }} as {{ field }}{{ "," if not loop.last }}
         {%- endfor %}
-    from {{ ref('stg_' ~ dms ~ '__vehicles') }} as vehicles
+    from (
+        select
+            wanted.layer_id,
+            wanted.content_hash,
+            delivered.record
+        from {{ ref('stg_' ~ dms ~ '__vehicles') }} as delivered
+        inner join {{ records }} as wanted
+            on
+                delivered.load_id = wanted.first_load_id
+                and delivered.record_index = wanted.first_record_index
+    ) as vehicles
     {{ unnest_json_array(json_value('vehicles.record', dms_path(entry.path)), 'element', 'element_position') }}
     {%- if variants %}
     {{ unnest_json_array(json_value(unnested_element('element'), dms_path(variants.path)), 'variant', 'variant_position') }}

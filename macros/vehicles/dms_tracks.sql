@@ -113,8 +113,10 @@ extracted as (
         corporate_id,
         dms as source,
         feed_at,
+        stock_id,
+        record_hash,
         record,
-        {%- for column in dms_vehicle_columns() %}
+        {%- for column in dms_vehicle_columns() if column != 'external_source_id' %}
         {{ first_non_empty_text('record', dms_paths_for(track, column)) }} as {{ column }}_text{{ "," if not loop.last }}
         {%- endfor %}
 
@@ -129,7 +131,7 @@ typed as (
         load_id,
         corporate_id,
         source,
-        {{ dms_typed_column(track, 'external_source_id', 'external_source_id_text') }} as external_source_id,
+        stock_id as external_source_id,  {#- the extractor read it with the track's paths #}
         {{ dms_typed_column(track, 'vin', 'vin_text') }} as vin,
         vin_text as vin_as_delivered,
 
@@ -151,7 +153,8 @@ typed as (
         ----------  timestamps
         feed_at,
 
-        ----------  the record as delivered (lists are unnested downstream from it)
+        ----------  the record as delivered (lists are unnested downstream from it) and its hash
+        record_hash as content_hash,
         record
 
     from extracted

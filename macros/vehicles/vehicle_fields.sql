@@ -81,3 +81,44 @@
         )
 {%- endif %}
 {% endmacro %}
+
+{#
+    The ranked layers a per-vehicle mart rebuilds: in an incremental run, every layer of the vehicles
+    int_vehicle_layers_ranked re-ranked since the mart's last run (it rewrites all layers of a touched
+    vehicle, with its run's batch_at); everything on a full build. A run that writes nothing leaves the
+    watermark where it was: the next run repeats that work, which replaces the same rows (idempotent).
+#}
+{% macro ranked_layers_to_rebuild() %}
+    select * from {{ ref('int_vehicle_layers_ranked') }}
+    {%- if is_incremental() %}
+    where
+        batch_at > (
+            select coalesce(max(built.batch_at), {{ dbt_batch_epoch() }})
+            from {{ this }} as built
+        )
+    {%- endif %}
+{% endmacro %}
+
+{#
+    Post-hook of the per-vehicle marts: a vehicle whose only layers moved to another vehicle (a
+    corrected VIN) has no rows to replace its old ones, so they are deleted here. Candidates are the
+    vehicles a layer has left (moved_from_vehicle_id); one that has a layer again is kept.
+#}
+{% macro delete_vehicles_left_empty(relation) %}
+delete from {{ relation }}
+where
+    vehicle_id in (
+        select moved.moved_from_vehicle_id
+        from {{ ref('int_vehicle_layers_ranked') }} as moved
+        where moved.moved_from_vehicle_id is not null
+    )
+    and vehicle_id not in (
+        select ranked.vehicle_id
+        from {{ ref('int_vehicle_layers_ranked') }} as ranked
+        where ranked.vehicle_id in (
+            select moved.moved_from_vehicle_id
+            from {{ ref('int_vehicle_layers_ranked') }} as moved
+            where moved.moved_from_vehicle_id is not null
+        )
+    )
+{% endmacro %}

@@ -51,8 +51,7 @@ def test_fifth_dms_from_its_track_file(warehouse: WarehouseAddress, tmp_path: Pa
     ]
     images = query(
         warehouse,
-        "select external_source_id, position, url from intermediate.int_vehicle_images_unioned"
-        " where source = 'AUTOSCOUT' order by 1, 2",
+        "select external_source_id, position, url from marts.vehicle_image where source = 'AUTOSCOUT' order by 1, 2",
     )
     assert images == [
         ("AS-1", 1, "https://as.example/AS-1/a.jpg"),

@@ -14,7 +14,8 @@
 
 {#-
     The images of every distinct content of a layer (images belong to a version and are replaced as a
-    whole: a different image list is a different content). Unnested once, when the content is new.
+    whole: a different image list is a different content), per DMS as its track file says; among size
+    variants the largest present wins. Unnested once, from the record that first delivered the content.
 -#}
 
 with
@@ -26,29 +27,40 @@ contents as (
 
 ),
 
-images as (
+list_elements as (
 
-    select * from {{ ref('int_vehicle_images_unioned') }}
-    where
-        load_id >= (select min(contents.first_load_id) from contents)
-        and load_id in (select contents.first_load_id from contents)
+    {{ dms_list_selects('images', ['url'], 'contents') }}
+
+),
+
+largest_variant as (
+
+    select
+        *,
+        row_number() over (
+            partition by layer_id, content_hash, list_entry, entry_position
+            order by variant_rank
+        ) as variant_choice
+
+    from list_elements
+    where url is not null
 
 ),
 
 final as (
 
     select
-        contents.layer_id,
-        contents.content_hash,
-        images.position,
-        images.url,
-        contents.batch_at
+        largest_variant.layer_id,
+        largest_variant.content_hash,
+        row_number() over (
+            partition by largest_variant.layer_id, largest_variant.content_hash
+            order by largest_variant.list_entry, largest_variant.entry_position
+        ) as position,
+        largest_variant.url,
+        {{ dbt_batch_at() }} as batch_at
 
-    from contents
-    inner join images
-        on
-            contents.layer_id = images.layer_id
-            and contents.first_load_id = images.load_id
+    from largest_variant
+    where largest_variant.variant_choice = 1
 
 )
 

@@ -13,8 +13,8 @@
 }}
 
 {#-
-    The optionals (equipment) of every distinct content of a layer, replaced as a whole with the
-    content. Unnested once, when the content is new.
+    The optionals (equipment) of every distinct content of a layer, per DMS as its track file says,
+    replaced as a whole with the content. Unnested once, from the record that first delivered it.
 -#}
 
 with
@@ -26,31 +26,27 @@ contents as (
 
 ),
 
-optionals as (
+list_elements as (
 
-    select * from {{ ref('int_vehicle_optionals_unioned') }}
-    where
-        load_id >= (select min(contents.first_load_id) from contents)
-        and load_id in (select contents.first_load_id from contents)
+    {{ dms_list_selects('optionals', ['code', 'description', 'is_standard'], 'contents') }}
 
 ),
 
 final as (
 
     select
-        contents.layer_id,
-        contents.content_hash,
-        optionals.position,
-        optionals.code,
-        optionals.description,
-        optionals.is_standard,
-        contents.batch_at
+        layer_id,
+        content_hash,
+        row_number() over (
+            partition by layer_id, content_hash
+            order by list_entry, entry_position
+        ) as position,
+        code,
+        description,
+        coalesce(cast(is_standard as boolean), false) as is_standard,
+        {{ dbt_batch_at() }} as batch_at
 
-    from contents
-    inner join optionals
-        on
-            contents.layer_id = optionals.layer_id
-            and contents.first_load_id = optionals.load_id
+    from list_elements
 
 )
 

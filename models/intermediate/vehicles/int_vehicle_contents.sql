@@ -15,41 +15,58 @@
 {#-
     Every distinct content ever delivered for a layer, typed: one row per (layer_id, content_hash).
     The same content always types to the same values, so a version of vehicle_layer_history takes its
-    fields from here and no history rebuild parses JSON again. Only contents not seen before are typed,
-    from the one feed that first delivered them.
+    fields from here and no history rebuild parses JSON again. The feeds recorded since the last run
+    are compared by hash alone (no JSON); only a content not seen before is typed, from the one record
+    that first delivered it.
 -#}
 
 with
 
+feeds as (
+
+    select * from {{ ref('int_vehicle_feeds') }}
+    {{- where_batch_is_new() }}
+
+),
+
 deliveries as (
 
-    select * from {{ ref('int_vehicle_deliveries') }}
-    {{- where_batch_is_new() }}
+    select * from {{ ref('stg_dms__vehicle_deliveries') }}
+
+),
+
+delivered_contents as (
+
+    select
+        deliveries.layer_id,
+        deliveries.content_hash,
+        deliveries.load_id,
+        deliveries.record_index
+
+    from deliveries
+    inner join feeds
+        on deliveries.load_id = feeds.load_id
 
 ),
 
 new_contents as (
 
     select
-        deliveries.layer_id,
-        deliveries.content_hash,
-        deliveries.load_id,
-        deliveries.record_index,
-        deliveries.batch_at,
+        *,
         row_number() over (
-            partition by deliveries.layer_id, deliveries.content_hash
-            order by deliveries.load_id, deliveries.record_index
+            partition by layer_id, content_hash
+            order by load_id, record_index
         ) as occurrence
 
-    from deliveries
+    from delivered_contents
     {%- if is_incremental() %}
     where
         not exists (
             select 1
             from {{ this }} as known
             where
-                known.layer_id = deliveries.layer_id
-                and known.content_hash = deliveries.content_hash
+                known.layer_id = delivered_contents.layer_id
+                and known.content_hash = delivered_contents.content_hash
         )
     {%- endif %}
 
@@ -64,11 +81,7 @@ first_deliveries as (
 
 vehicle_records as (
 
-    {#- the range predicate reaches the raw table through the views: only feeds with new contents are parsed -#}
     select * from {{ ref('int_vehicle_versions_unioned') }}
-    where
-        load_id >= (select min(first_deliveries.load_id) from first_deliveries)
-        and load_id in (select first_deliveries.load_id from first_deliveries)
 
 ),
 
@@ -78,6 +91,7 @@ final as (
         first_deliveries.layer_id,
         first_deliveries.content_hash,
         first_deliveries.load_id as first_load_id,
+        first_deliveries.record_index as first_record_index,
         vehicle_records.corporate_id,
         vehicle_records.source,
         vehicle_records.external_source_id,
@@ -97,7 +111,7 @@ final as (
         vehicle_records.make_code,
         vehicle_records.model_code,
         vehicle_records.version_code,
-        first_deliveries.batch_at
+        {{ dbt_batch_at() }} as batch_at
 
     from first_deliveries
     inner join vehicle_records

@@ -13,25 +13,18 @@
 
 {#
     The vehicle feeds folded into the marts, one row per feed (even an empty one), each recorded once
-    with the dbt run that recorded it (batch_at). A feed is recorded only once its records are in
-    int_vehicle_deliveries, so the history never sees a feed without its vehicles; batch_at tells
-    vehicle_layer_history which corporate + source sequences have changed since its last run.
-    Built after int_vehicle_contents, so every content of a recorded feed is typed already.
+    with the dbt run that recorded it (batch_at). It is the first model of the vehicle chain: the
+    contents, images and optionals of the feeds recorded since their last run are typed next, and
+    vehicle_layer_history folds in the corporate + source sequences with feeds recorded since its last
+    run. A feed the extractor commits while dbt runs waits for the next run: nothing downstream reads
+    a feed that is not recorded here.
 #}
-
--- depends_on: {{ ref('int_vehicle_contents') }}
 
 with
 
 feeds as (
 
     select * from {{ ref('stg_dms__feeds') }}
-
-),
-
-deliveries as (
-
-    select * from {{ ref('int_vehicle_deliveries') }}
 
 ),
 
@@ -51,21 +44,6 @@ unrecorded_feeds as (
 
 ),
 
-delivered_feeds as (
-
-    select unrecorded_feeds.*
-
-    from unrecorded_feeds
-    where
-        unrecorded_feeds.record_count = 0
-        or exists (
-            select 1
-            from deliveries
-            where deliveries.load_id = unrecorded_feeds.load_id
-        )
-
-),
-
 final as (
 
     select
@@ -78,7 +56,7 @@ final as (
         feed_at,
         {{ dbt_batch_at() }} as batch_at
 
-    from delivered_feeds
+    from unrecorded_feeds
 
 )
 

@@ -1,7 +1,11 @@
 {{
     config(
-        materialized='table',
-        post_hook='{{ refresh_statistics(this) }}',
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='layer_id',
+        indexes=[{'columns': ['layer_id']}, {'columns': ['batch_at']}],
+        post_hook=['{{ refresh_statistics(this) }}'],
+        sort=['layer_id'],
         dist='layer_id',
     )
 }}
@@ -13,14 +17,16 @@
     every morning does not overwrite, field by field, what another DMS changed the evening before.
     Only layers with two or more versions are here: a layer with one version wrote every value when
     that version began (its updated_at), which vehicle_field_lineage uses directly. Vehicles with a
-    single layer need no ranking and are left out.
+    single layer need no ranking and are left out. An incremental run rewrites the layers of the vehicles
+    re-ranked since its last run; a layer whose vehicle no longer shares keeps its rows, unread, until
+    it is shared again.
 -#}
 
 with
 
 ranked_layers as (
 
-    select * from {{ ref('int_vehicle_layers_ranked') }}
+    {{ ranked_layers_to_rebuild() }}
 
 ),
 
@@ -119,7 +125,8 @@ final as (
         value_runs.layer_id,
         value_runs.field_name,
         min(value_runs.valid_from) as written_at,
-        min(value_runs.first_load_id) as written_load_id
+        min(value_runs.first_load_id) as written_load_id,
+        {{ dbt_batch_at() }} as batch_at
 
     from value_runs
     inner join current_runs

@@ -4,7 +4,7 @@
     'load_id', 'corporate_id', 'source', 'external_source_id', 'landing_key', 'record_index', 'feed_at',
     'vin', 'vin_as_delivered', 'dealer_code', 'make', 'model', 'version', 'fuel', 'gearbox', 'color',
     'make_code', 'model_code', 'version_code', 'list_price', 'promotional_price', 'mileage',
-    'registration_date',
+    'registration_date', 'content_hash',
 ] -%}
 
 with
@@ -22,8 +22,7 @@ unioned as (
 
     {% for dms in dms_track_names() -%}
     select
-        {{ columns | join(',\n        ') }},
-        record
+        {{ columns | join(',\n        ') }}
     from {{ dms }}_vehicles
     {% if not loop.last %}union all
     {% endif -%}
@@ -35,8 +34,7 @@ final as (
 
     select
         {{ layer_key('corporate_id', 'source', 'external_source_id') }} as layer_id,
-        {{ columns | join(',\n        ') }},
-        md5({{ json_to_text('record') }}) as content_hash
+        {{ columns | join(',\n        ') }}
 
     from unioned
 

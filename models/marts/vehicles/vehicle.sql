@@ -1,6 +1,19 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='vehicle_id',
+        indexes=[{'columns': ['vehicle_id']}, {'columns': ['batch_at']}],
+        post_hook=['{{ delete_vehicles_left_empty(this) }}', '{{ refresh_statistics(this) }}'],
+        sort=['vehicle_id'],
+        dist='vehicle_id',
+    )
+}}
+
 {#-
     One row per vehicle: the VIN when valid, else one layer's own key. Each field is the winning value
-    of vehicle_field_lineage, typed back; availability and dates summarise the vehicle's layers.
+    of vehicle_field_lineage, typed back (a vehicle with one layer takes them from that layer, which is
+    what its lineage says); availability and dates summarise the vehicle's layers.
 -#}
 
 with
@@ -13,7 +26,7 @@ lineage as (
 
 ranked_layers as (
 
-    select * from {{ ref('int_vehicle_layers_ranked') }}
+    {{ ranked_layers_to_rebuild() }}
 
 ),
 
@@ -34,14 +47,48 @@ vehicle_layers as (
 
 ),
 
+shared_vehicles as (
+
+    select vehicle_id from vehicle_layers
+    where layer_count > 1
+
+),
+
 pivoted_fields as (
 
+    -- a vehicle with two or more layers: its winning values, field by field
     select
-        vehicle_id,
-        {{ pivot_vehicle_fields('field_name', 'value', '_value') }}
+        lineage.vehicle_id,
+        {{ pivot_vehicle_fields('lineage.field_name', 'lineage.value', '_value') }}
 
     from lineage
-    group by vehicle_id
+    inner join shared_vehicles
+        on lineage.vehicle_id = shared_vehicles.vehicle_id
+    group by lineage.vehicle_id
+
+),
+
+winning_fields as (
+
+    select
+        {%- for field in vehicle_resolved_fields() %}
+        cast({{ field.name }}_value as {{ field.type }}) as {{ field.name }},
+        {%- endfor %}
+        vehicle_id
+
+    from pivoted_fields
+
+    union all
+
+    -- a vehicle with one layer takes every value from it (what its lineage says, without the pivot)
+    select
+        {%- for field in vehicle_resolved_fields() %}
+        cast({{ field.name }} as {{ field.type }}) as {{ field.name }},
+        {%- endfor %}
+        vehicle_id
+
+    from ranked_layers
+    where vehicle_layer_count = 1
 
 ),
 
@@ -51,9 +98,9 @@ final as (
         ----------  ids
         vehicle_layers.vehicle_id,
 
-        ----------  the winning values, typed back
+        ----------  the winning values
         {%- for field in vehicle_resolved_fields() %}
-        cast(pivoted_fields.{{ field.name }}_value as {{ field.type }}) as {{ field.name }},
+        winning_fields.{{ field.name }},
         {%- endfor %}
 
         ----------  booleans
@@ -64,11 +111,14 @@ final as (
         vehicle_layers.updated_at,
 
         ----------  layers
-        cast(vehicle_layers.layer_count as integer) as layer_count
+        cast(vehicle_layers.layer_count as integer) as layer_count,
+
+        ----------  the dbt run that last rebuilt the row
+        {{ dbt_batch_at() }} as batch_at
 
     from vehicle_layers
-    left join pivoted_fields
-        on vehicle_layers.vehicle_id = pivoted_fields.vehicle_id
+    left join winning_fields
+        on vehicle_layers.vehicle_id = winning_fields.vehicle_id
 
 )
 

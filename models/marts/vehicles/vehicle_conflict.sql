@@ -1,3 +1,15 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='vehicle_id',
+        indexes=[{'columns': ['vehicle_id']}, {'columns': ['batch_at']}],
+        post_hook=['{{ delete_vehicles_left_empty(this) }}', '{{ refresh_statistics(this) }}'],
+        sort=['vehicle_id'],
+        dist='vehicle_id',
+    )
+}}
+
 {#-
     Where the DMS disagree: for every vehicle and field on which its currently available layers hold
     more than one distinct value, one row per available layer holding a value, and whether that value
@@ -13,7 +25,7 @@ with
 
 ranked_layers as (
 
-    select * from {{ ref('int_vehicle_layers_ranked') }}
+    {{ ranked_layers_to_rebuild() }}
 
 ),
 
@@ -22,6 +34,28 @@ lineage as (
     select * from {{ ref('vehicle_field_lineage') }}
 
 ),
+
+{%- if is_incremental() %}
+
+-- the ranked layers are the touched vehicles' only: their lineage is all that is read
+touched_lineage as (
+
+    select lineage.*
+
+    from lineage
+    where lineage.vehicle_id in (select ranked_layers.vehicle_id from ranked_layers)
+
+),
+
+{%- else %}
+
+touched_lineage as (
+
+    select * from lineage
+
+),
+
+{%- endif %}
 
 shared_vehicles as (
 
@@ -72,17 +106,18 @@ final as (
         layer_values.external_source_id,
         layer_values.layer_id,
         layer_values.value,
-        coalesce(layer_values.layer_id = lineage.layer_id, false) as is_winner
+        coalesce(layer_values.layer_id = touched_lineage.layer_id, false) as is_winner,
+        {{ dbt_batch_at() }} as batch_at
 
     from layer_values
     inner join disputed_fields
         on
             layer_values.vehicle_id = disputed_fields.vehicle_id
             and layer_values.field_name = disputed_fields.field_name
-    left join lineage
+    left join touched_lineage
         on
-            layer_values.vehicle_id = lineage.vehicle_id
-            and layer_values.field_name = lineage.field_name
+            layer_values.vehicle_id = touched_lineage.vehicle_id
+            and layer_values.field_name = touched_lineage.field_name
     where layer_values.is_available
 
 )

@@ -1,25 +1,38 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='vehicle_id',
+        indexes=[{'columns': ['vehicle_id']}, {'columns': ['batch_at']}],
+        post_hook=['{{ delete_vehicles_left_empty(this) }}', '{{ refresh_statistics(this) }}'],
+        sort=['vehicle_id'],
+        dist='vehicle_id',
+    )
+}}
+
 {#-
     For every vehicle and catalogue field, the winning value and where it comes from: among the
     vehicle's layers holding a value for the field, the source with the highest priority, then the layer
     that wrote this value last (int_vehicle_field_writes: an unchanged re-delivery is not a new write),
-    then load order. The origin columns name the layer's latest delivery holding the value.
+    then load order. The origin columns name the delivery that brought the layer's current version
+    (its first feed), so they change only when the layer does.
     A field no layer fills has no row.
 -#}
 
 {%- set carried_columns = [
     'vehicle_id', 'layer_id', 'source', 'corporate_id', 'external_source_id',
-    'load_id', 'landing_key', 'feed_at', 'layer_rank', 'source_priority', 'updated_at',
+    'first_load_id', 'landing_key', 'layer_rank', 'source_priority', 'updated_at',
 ] %}
 {%- set lineage_columns = [
     'vehicle_id', 'field_name', 'value', 'source', 'corporate_id', 'external_source_id',
-    'layer_id', 'load_id', 'landing_key', 'feed_at',
+    'layer_id', 'first_load_id as load_id', 'landing_key', 'updated_at as feed_at',
 ] %}
 
 with
 
 ranked_layers as (
 
-    select * from {{ ref('int_vehicle_layers_ranked') }}
+    {{ ranked_layers_to_rebuild() }}
 
 ),
 
@@ -61,7 +74,7 @@ ranked_shared_fields as (
             order by
                 shared_layer_fields.source_priority desc,
                 coalesce(field_writes.written_at, shared_layer_fields.updated_at) desc,
-                coalesce(field_writes.written_load_id, shared_layer_fields.load_id) desc,
+                coalesce(field_writes.written_load_id, shared_layer_fields.first_load_id) desc,
                 shared_layer_fields.layer_rank asc
         ) as field_rank
 
@@ -92,7 +105,11 @@ winning_values as (
 
 final as (
 
-    select * from winning_values
+    select
+        *,
+        {{ dbt_batch_at() }} as batch_at
+
+    from winning_values
 
 )
 

@@ -1,3 +1,15 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='vehicle_id',
+        indexes=[{'columns': ['vehicle_id']}, {'columns': ['batch_at']}],
+        post_hook=['{{ delete_vehicles_left_empty(this) }}', '{{ refresh_statistics(this) }}'],
+        sort=['vehicle_id'],
+        dist='vehicle_id',
+    )
+}}
+
 {#-
     The images of every vehicle, from its winning layer (rank 1 in int_vehicle_layers_ranked): the
     images of that layer's latest version, as delivered in the feed that first carried the version.
@@ -7,7 +19,7 @@ with
 
 ranked_layers as (
 
-    select * from {{ ref('int_vehicle_layers_ranked') }}
+    {{ ranked_layers_to_rebuild() }}
 
 ),
 
@@ -32,7 +44,8 @@ final as (
         winning_layers.corporate_id,
         winning_layers.external_source_id,
         content_images.position,
-        content_images.url
+        content_images.url,
+        {{ dbt_batch_at() }} as batch_at
 
     from winning_layers
     inner join content_images

@@ -1,14 +1,17 @@
+{{ config(materialized='view') }}
+
 {#-
-    One row per layer (a corporate's vehicle in one DMS): its latest version from the history, when it
-    was first and last delivered, and whether the latest full snapshot of its corporate + source
-    still lists it.
+    One row per layer (a corporate's vehicle in one DMS): its latest version, when it was first and
+    last delivered, and whether the latest full snapshot of its corporate + source still lists it.
+    A view over int_vehicle_layers_ranked: an available layer's last delivery is its sequence's latest
+    feed, so a daily feed that changes nothing rewrites nothing.
 -#}
 
 with
 
-layer_history as (
+ranked_layers as (
 
-    select * from {{ ref('vehicle_layer_history') }}
+    select * from {{ ref('int_vehicle_layers_ranked') }}
 
 ),
 
@@ -18,24 +21,39 @@ feeds as (
 
 ),
 
-ranked_versions as (
+sequence_feeds as (
 
     select
-        *,
+        corporate_id,
+        source,
+        load_id,
         row_number() over (
-            partition by layer_id
-            order by valid_from desc, first_load_id desc
-        ) as recency,
-        min(valid_from) over (partition by layer_id) as first_seen_at
+            partition by corporate_id, source
+            order by feed_at desc, load_id desc
+        ) as recency
 
-    from layer_history
+    from feeds
 
 ),
 
-latest_versions as (
+latest_feeds as (
 
-    select * from ranked_versions
+    select * from sequence_feeds
     where recency = 1
+
+),
+
+layer_deliveries as (
+
+    select
+        ranked_layers.*,
+        coalesce(ranked_layers.last_load_id, latest_feeds.load_id) as last_delivery_load_id
+
+    from ranked_layers
+    left join latest_feeds
+        on
+            ranked_layers.corporate_id = latest_feeds.corporate_id
+            and ranked_layers.source = latest_feeds.source
 
 ),
 
@@ -43,49 +61,52 @@ final as (
 
     select
         ----------  ids
-        latest_versions.layer_id,
-        latest_versions.corporate_id,
-        latest_versions.source,
-        latest_versions.external_source_id,
-        latest_versions.last_load_id as load_id,
-        latest_versions.version_number,
-        latest_versions.content_hash,
+        layer_deliveries.layer_id,
+        layer_deliveries.corporate_id,
+        layer_deliveries.source,
+        layer_deliveries.external_source_id,
+        layer_deliveries.last_delivery_load_id as load_id,
+        layer_deliveries.version_number,
+        layer_deliveries.content_hash,
 
         ----------  strings
-        latest_versions.vin,
-        latest_versions.dealer_code,
-        latest_versions.make,
-        latest_versions.model,
-        latest_versions.version,
-        latest_versions.fuel,
-        latest_versions.gearbox,
-        latest_versions.color,
-        latest_versions.make_code,
-        latest_versions.model_code,
-        latest_versions.version_code,
-        latest_feeds.landing_key,
+        layer_deliveries.vin,
+        layer_deliveries.dealer_code,
+        layer_deliveries.make,
+        layer_deliveries.model,
+        layer_deliveries.version,
+        layer_deliveries.fuel,
+        layer_deliveries.gearbox,
+        layer_deliveries.color,
+        layer_deliveries.make_code,
+        layer_deliveries.model_code,
+        layer_deliveries.version_code,
+        last_deliveries.landing_key,
 
         ----------  numerics
-        latest_versions.list_price,
-        latest_versions.promotional_price,
-        latest_versions.mileage,
+        layer_deliveries.list_price,
+        layer_deliveries.promotional_price,
+        layer_deliveries.mileage,
 
         ----------  dates
-        latest_versions.registration_date,
+        layer_deliveries.registration_date,
 
         ----------  timestamps
-        latest_versions.last_seen_at as feed_at,
-        latest_versions.first_seen_at,
-        latest_versions.last_seen_at,
-        latest_versions.valid_from as updated_at,
-        latest_versions.valid_to as removed_at,
+        last_deliveries.feed_at,
+        layer_deliveries.first_seen_at,
+        last_deliveries.feed_at as last_seen_at,
+        layer_deliveries.updated_at,
+        layer_deliveries.removed_at,
 
         ----------  booleans
-        latest_versions.valid_to is null as is_available
+        layer_deliveries.is_available,
 
-    from latest_versions
-    inner join feeds as latest_feeds
-        on latest_versions.last_load_id = latest_feeds.load_id
+        ----------  the dbt run that last rebuilt the layer's row (int_vehicle_layers_ranked)
+        layer_deliveries.batch_at
+
+    from layer_deliveries
+    inner join feeds as last_deliveries
+        on layer_deliveries.last_delivery_load_id = last_deliveries.load_id
 
 )
 

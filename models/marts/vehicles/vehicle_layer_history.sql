@@ -21,11 +21,14 @@
     consecutive feeds with the layer present and unchanged.
 
     A run reads only the corporate + source sequences that received feeds since the previous run, and
-    no JSON. When the new feeds all come after the ones already built (the daily case), only the
-    current versions can change: each is carried as one row standing for its whole run and continued,
-    replaced or closed by the new deliveries. When a new feed sorts before a feed already built (loaded
-    late with an older feed time), the whole sequence is rebuilt from its deliveries. Rows are replaced
-    by (layer_id, version_number): a new feed can split or extend versions, never merge them.
+    no JSON (stock id and record hash only). When the new feeds all come after the ones already built
+    (the daily case), only the current versions can change: a layer delivered unchanged by every new
+    feed keeps its row untouched (a current version has no last delivery to move on: it is in every
+    feed since valid_from); every other current version is carried as one row standing for its whole
+    run and continued, replaced or closed by the new deliveries. When a new feed sorts before a feed
+    already built (loaded late with an older feed time), the whole sequence is rebuilt from its
+    deliveries. Rows are replaced by (layer_id, version_number): a new feed can split or extend
+    versions, never merge them.
 -#}
 
 with
@@ -38,7 +41,7 @@ feeds as (
 
 deliveries as (
 
-    select * from {{ ref('int_vehicle_deliveries') }}
+    select * from {{ ref('stg_dms__vehicle_deliveries') }}
 
 ),
 
@@ -119,10 +122,11 @@ streamed_feeds as (
 
 ),
 
-delivered_rows as (
+streamed_deliveries as (
 
     select
         deliveries.layer_id,
+        deliveries.record_index,
         deliveries.corporate_id,
         deliveries.source,
         deliveries.external_source_id,
@@ -133,12 +137,7 @@ delivered_rows as (
         streamed_feeds.next_feed_at,
         streamed_feeds.load_id as start_load_id,
         streamed_feeds.feed_at as start_at,
-        streamed_feeds.landing_key as start_landing_key,
-        -- a stock id listed twice in one feed: its last record stands
-        row_number() over (
-            partition by deliveries.layer_id, streamed_feeds.feed_number
-            order by deliveries.record_index desc
-        ) as listing_in_feed
+        streamed_feeds.landing_key as start_landing_key
 
     from deliveries
     inner join streamed_feeds
@@ -157,8 +156,8 @@ carried_rows as (
         built.external_source_id,
         built.content_hash,
         last_built_feeds.feed_number,
-        built.last_load_id as load_id,
-        built.last_seen_at as feed_at,
+        last_built_feeds.load_id,
+        last_built_feeds.feed_at,
         last_built_feeds.next_feed_at,
         built.first_load_id as start_load_id,
         built.valid_from as start_at,
@@ -190,9 +189,75 @@ carried_rows as (
         start_at,
         start_landing_key
 
-    from delivered_rows
+    from streamed_deliveries
     where false
     {%- endif %}
+
+),
+
+new_feed_counts as (
+
+    select
+        corporate_id,
+        source,
+        count(*) as new_feed_count
+
+    from streamed_feeds
+    group by corporate_id, source
+
+),
+
+unchanged_layers as (
+
+    -- current versions that every new feed of their sequence lists once, with the same content
+    select carried_rows.layer_id
+
+    from carried_rows
+    inner join streamed_deliveries
+        on carried_rows.layer_id = streamed_deliveries.layer_id
+    inner join new_feed_counts
+        on
+            carried_rows.corporate_id = new_feed_counts.corporate_id
+            and carried_rows.source = new_feed_counts.source
+    group by carried_rows.layer_id
+    having
+        count(*) = max(new_feed_counts.new_feed_count)
+        and sum(case when streamed_deliveries.content_hash = carried_rows.content_hash then 1 else 0 end)
+        = max(new_feed_counts.new_feed_count)
+
+),
+
+delivered_rows as (
+
+    select
+        streamed_deliveries.*,
+        -- a stock id listed twice in one feed: its last record stands
+        row_number() over (
+            partition by streamed_deliveries.layer_id, streamed_deliveries.feed_number
+            order by streamed_deliveries.record_index desc
+        ) as listing_in_feed
+
+    from streamed_deliveries
+    where
+        not exists (
+            select 1
+            from unchanged_layers
+            where unchanged_layers.layer_id = streamed_deliveries.layer_id
+        )
+
+),
+
+changed_carried_rows as (
+
+    select carried_rows.*
+
+    from carried_rows
+    where
+        not exists (
+            select 1
+            from unchanged_layers
+            where unchanged_layers.layer_id = carried_rows.layer_id
+        )
 
 ),
 
@@ -213,14 +278,20 @@ built_version_counts as (
         on
             built.corporate_id = sequence_modes.corporate_id
             and built.source = sequence_modes.source
-    where sequence_modes.continued_after_feed_number is not null
+    where
+        sequence_modes.continued_after_feed_number is not null
+        and built.layer_id in (
+            select delivered_rows.layer_id from delivered_rows
+            union all
+            select changed_carried_rows.layer_id from changed_carried_rows
+        )
     group by built.layer_id
     {%- else %}
     select
         layer_id,
         0 as earlier_version_count
 
-    from delivered_rows
+    from streamed_deliveries
     where false
     {%- endif %}
 
@@ -261,7 +332,7 @@ streamed_rows as (
         start_at,
         start_landing_key
 
-    from carried_rows
+    from changed_carried_rows
 
 ),
 
@@ -332,13 +403,14 @@ final as (
         versions.source,
         versions.external_source_id,
         versions.first_load_id,
-        versions.last_load_id,
+        -- a current version's last delivery is its sequence's latest feed (see vehicle_layer)
+        case when versions.valid_to is not null then versions.last_load_id end as last_load_id,
         versions.content_hash,
 
         ----------  validity
         versions.valid_from,
         versions.valid_to,
-        versions.last_seen_at,
+        case when versions.valid_to is not null then versions.last_seen_at end as last_seen_at,
         versions.landing_key,
 
         ----------  the version's fields

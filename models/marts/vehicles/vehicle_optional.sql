@@ -1,3 +1,15 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='vehicle_id',
+        indexes=[{'columns': ['vehicle_id']}, {'columns': ['batch_at']}],
+        post_hook=['{{ delete_vehicles_left_empty(this) }}', '{{ refresh_statistics(this) }}'],
+        sort=['vehicle_id'],
+        dist='vehicle_id',
+    )
+}}
+
 {#-
     The optionals (equipment) of every vehicle, from its winning layer (rank 1 in
     int_vehicle_layers_ranked): the optionals of that layer's latest version.
@@ -7,7 +19,7 @@ with
 
 ranked_layers as (
 
-    select * from {{ ref('int_vehicle_layers_ranked') }}
+    {{ ranked_layers_to_rebuild() }}
 
 ),
 
@@ -34,7 +46,8 @@ final as (
         content_optionals.position,
         content_optionals.code,
         content_optionals.description,
-        content_optionals.is_standard
+        content_optionals.is_standard,
+        {{ dbt_batch_at() }} as batch_at
 
     from winning_layers
     inner join content_optionals

@@ -1,0 +1,103 @@
+"""Incremental `dbt build`s of the vehicle marts give what a full rebuild of the same feeds gives.
+
+Day 1, then day 2 with every kind of change a daily snapshot brings (a price change on a vehicle two
+corporates list, a removal, a new stock id taking over a VIN, a corrected VIN that leaves its old
+vehicle with no layer), built incrementally; then the same marts rebuilt with --full-refresh.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from support import query, run_dbt, run_extract
+from vehicle_feeds import Ad, document, write_feed
+
+from extract.warehouse import WarehouseAddress
+
+V1, V1_CORRECTED, V2, V3 = "ZFA31200000000001", "ZFA31200000000011", "ZFA31200000000002", "ZFA31200000000003"
+MARTS = (
+    "vehicle", "vehicle_field_lineage", "vehicle_conflict", "vehicle_image", "vehicle_optional", "vehicle_layer",
+    "vehicle_layer_history",
+)  # fmt: skip
+BUILD = (
+    "build",
+    "--select",
+    "+vehicle+",
+    "+vehicle_conflict+",
+    "+vehicle_image+",
+    "+vehicle_optional+",
+    "+vehicle_layer+",
+)
+
+
+def mart_rows(warehouse: WarehouseAddress) -> dict[str, list[tuple]]:
+    """Every row of every vehicle mart, without the columns that say when dbt wrote it."""
+    rows = {}
+    for table in MARTS:
+        columns = [
+            name
+            for (name,) in query(
+                warehouse,
+                "select column_name from information_schema.columns where table_schema = 'marts'"
+                " and table_name = %s and column_name not in ('batch_at', 'built_at') order by ordinal_position",
+                (table,),
+            )
+        ]
+        rows[table] = sorted(query(warehouse, f"select {', '.join(columns)} from marts.{table}"), key=repr)
+    return rows
+
+
+def extract_and_build(warehouse: WarehouseAddress, landing: Path, tmp_path: Path, *extra: str) -> None:
+    extracted = run_extract(warehouse, "--landing", str(landing), "--domain", "vehicles")
+    assert extracted.returncode == 0, extracted.stdout + extracted.stderr
+    built = run_dbt(warehouse, tmp_path, *BUILD, *extra)
+    assert built.returncode == 0, built.stdout[-5000:]
+
+
+def test_incremental_builds_equal_a_full_rebuild(warehouse: WarehouseAddress, tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    day1, day2 = datetime(2026, 11, 20, 6, 0, tzinfo=UTC), datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
+    first = [Ad("X1", vin=V1), Ad("X2", vin=V2, list_price="8000.00"), Ad("X3", vin=V3, list_price="10000.00")]
+    write_feed(landing, "901", "DMS_A", "day1.xml", document(first), day1)
+    write_feed(landing, "902", "DMS_A", "day1.xml", document([Ad("Y3", vin=V3, list_price="10500.00")]), day1)
+    extract_and_build(warehouse, landing, tmp_path)
+    assert query(warehouse, "select vehicle_id from marts.vehicle order by 1") == [(V1,), (V2,), (V3,)]
+
+    second = [
+        Ad("X1", vin=V1_CORRECTED),  # the VIN corrected: vehicle V1 has no layer left
+        Ad("X3", vin=V3, list_price="9000.00"),  # the later write wins over corporate 902's price
+        Ad("X4", vin=V2, list_price="7900.00", images=["https://img.example/x4-1.jpg", "https://img.example/x4-2.jpg"]),
+    ]  # X2 is gone
+    write_feed(landing, "901", "DMS_A", "day2.xml", document(second), day2)
+    write_feed(landing, "902", "DMS_A", "day2.xml", document([Ad("Y3", vin=V3, list_price="10500.00")]), day2)
+    extract_and_build(warehouse, landing, tmp_path)
+    incremental = mart_rows(warehouse)
+
+    assert query(warehouse, "select vehicle_id, list_price, layer_count from marts.vehicle order by 1") == [
+        (V2, Decimal("7900.00"), 2),
+        (V3, Decimal("9000.00"), 2),
+        (V1_CORRECTED, Decimal("12900.00"), 1),
+    ]
+    assert query(warehouse, "select url from marts.vehicle_image where vehicle_id = %s order by position", (V2,)) == [
+        ("https://img.example/x4-1.jpg",),
+        ("https://img.example/x4-2.jpg",),
+    ]
+    assert query(
+        warehouse,
+        "select external_source_id, value, is_winner from marts.vehicle_conflict"
+        " where vehicle_id = %s and field_name = 'list_price' order by 1",
+        (V3,),
+    ) == [("X3", "9000.00", True), ("Y3", "10500.00", False)]
+
+    # nothing new: the marts keep every row as it is (not even rewritten)
+    written = query(warehouse, "select max(batch_at) from marts.vehicle")
+    built = run_dbt(warehouse, tmp_path, *BUILD)
+    assert built.returncode == 0, built.stdout[-5000:]
+    assert query(warehouse, "select max(batch_at) from marts.vehicle") == written
+    assert mart_rows(warehouse) == incremental
+
+    rebuilt = run_dbt(warehouse, tmp_path, *BUILD, "--full-refresh")
+    assert rebuilt.returncode == 0, rebuilt.stdout[-5000:]
+    assert mart_rows(warehouse) == incremental
