@@ -37,6 +37,9 @@ maintenance_work_mem = 256MB
 max_wal_size = 4GB
 checkpoint_timeout = 15min
 max_connections = 100
+# a local warehouse has no replicas: a table dbt creates and fills in one transaction skips the WAL
+wal_level = minimal
+max_wal_senders = 0
 """
 
 

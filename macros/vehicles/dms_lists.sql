@@ -1,8 +1,7 @@
 {#
     One select per DMS and per entry of its track's `lists.<list_name>`: the list's elements unnested
-    from the records named by `records` (a relation with layer_id, content_hash, first_load_id and
-    first_record_index: only those records' JSON is read), with the requested fields. Joined with
-    `union all`. Columns: layer_id, content_hash, list_entry, entry_position, variant_rank (1 unless
+    from the records of `records` (a relation with layer_id, content_hash, source and record: the
+    records that brought new contents), with the requested fields. Joined with `union all`. Columns: layer_id, content_hash, list_entry, entry_position, variant_rank (1 unless
     the entry picks among size variants), then the fields.
 #}
 {% macro dms_list_selects(list_name, fields, records) -%}
@@ -44,21 +43,12 @@
         {%- for field in fields %}
         {{ dms_list_field(element, field_specs.get(field)) }} as {{ field }}{{ "," if not loop.last }}
         {%- endfor %}
-    from (
-        select
-            wanted.layer_id,
-            wanted.content_hash,
-            delivered.record
-        from {{ ref('stg_' ~ dms ~ '__vehicles') }} as delivered
-        inner join {{ records }} as wanted
-            on
-                delivered.load_id = wanted.first_load_id
-                and delivered.record_index = wanted.first_record_index
-    ) as vehicles
+    from {{ records }} as vehicles
     {{ unnest_json_array(json_value('vehicles.record', dms_path(entry.path)), 'element', 'element_position') }}
     {%- if variants %}
     {{ unnest_json_array(json_value(unnested_element('element'), dms_path(variants.path)), 'variant', 'variant_position') }}
     {%- endif %}
+    where vehicles.source = '{{ dms_track(dms).dms | upper }}'
 {%- endmacro %}
 
 {# A list field: a path, a list of paths (first non-empty wins), a constant true/false, or absent (null). #}

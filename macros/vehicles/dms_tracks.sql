@@ -104,21 +104,18 @@ source as (
 
 ),
 
-extracted as (
+renamed as (
 
     select
         load_id,
-        landing_key,
-        record_index,
         corporate_id,
         dms as source,
+        stock_id as external_source_id,
+        landing_key,
+        record_index,
         feed_at,
-        stock_id,
-        record_hash,
-        record,
-        {%- for column in dms_vehicle_columns() if column != 'external_source_id' %}
-        {{ first_non_empty_text('record', dms_paths_for(track, column)) }} as {{ column }}_text{{ "," if not loop.last }}
-        {%- endfor %}
+        record_hash as content_hash,
+        record
 
     from source
 
@@ -126,12 +123,26 @@ extracted as (
 
 typed as (
 
+    {{ dms_typed_vehicles(track, 'renamed') }}
+
+)
+
+select * from typed
+{%- endmacro %}
+
+{#
+    One DMS's records of `relation` (columns load_id, corporate_id, source, external_source_id,
+    landing_key, record_index, feed_at, content_hash, record: stg_dms__vehicle_deliveries' shape),
+    typed as its track file says. The DMS staging model applies it to every raw record; the content
+    models to the few records that bring a new content.
+#}
+{% macro dms_typed_vehicles(track, relation) -%}
     select
         ----------  ids
         load_id,
         corporate_id,
         source,
-        stock_id as external_source_id,  {#- the extractor read it with the track's paths #}
+        external_source_id,  {#- the extractor read it with the track's paths #}
         {{ dms_typed_column(track, 'vin', 'vin_text') }} as vin,
         vin_text as vin_as_delivered,
 
@@ -154,12 +165,24 @@ typed as (
         feed_at,
 
         ----------  the record as delivered (lists are unnested downstream from it) and its hash
-        record_hash as content_hash,
+        content_hash,
         record
 
-    from extracted
-
-)
-
-select * from typed
+    from (
+        select
+            load_id,
+            corporate_id,
+            source,
+            external_source_id,
+            landing_key,
+            record_index,
+            feed_at,
+            content_hash,
+            record,
+            {%- for column in dms_vehicle_columns() if column != 'external_source_id' %}
+            {{ first_non_empty_text('record', dms_paths_for(track, column)) }} as {{ column }}_text{{ "," if not loop.last }}
+            {%- endfor %}
+        from {{ relation }}
+        where source = '{{ track.dms | upper }}'
+    ) as extracted
 {%- endmacro %}

@@ -10,7 +10,7 @@ from pathlib import Path
 from support import PROJECT_ROOT, query, run_extract
 from vehicle_feeds import Ad, document, write_feed
 
-from extract.warehouse import WarehouseAddress
+from extract.warehouse import WarehouseAddress, connect
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "vehicles"
 VIN = "ZFA31200000123456"
@@ -153,3 +153,41 @@ def test_feed_of_an_unknown_dms_is_rejected_naming_the_track_file(
 
     assert done.returncode == 1
     assert "no track file for DMS 'NewDms'" in done.stdout and "tracks/newdms.sql" in done.stdout
+
+
+def test_each_record_carries_its_stock_id_and_a_hash_that_changes_with_its_content(
+    warehouse: WarehouseAddress, landing_dir: Path
+) -> None:
+    day1, day2 = datetime(2026, 11, 20, 6, 0, tzinfo=UTC), datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
+    write_feed(landing_dir, "101", "DMS_A", "day1.xml", document([Ad(" S1 "), Ad("S2", mileage="100")]), day1)
+    assert run_extract(warehouse, "--landing", str(landing_dir)).returncode == 0
+    write_feed(landing_dir, "101", "DMS_A", "day2.xml", document([Ad(" S1 "), Ad("S2", mileage="200")]), day2)
+    assert run_extract(warehouse, "--landing", str(landing_dir)).returncode == 0
+
+    hashes = query(
+        warehouse,
+        "select stock_id, count(*), count(distinct record_hash), min(length(record_hash))"
+        " from raw.vehicle_records group by 1 order by 1",
+    )
+    assert hashes == [("S1", 2, 1, 32), ("S2", 2, 2, 32)]  # the stock id trimmed; same content, same hash
+
+
+def test_a_raw_table_from_an_older_extractor_is_reported_not_filled(
+    warehouse: WarehouseAddress, landing_dir: Path
+) -> None:
+    conn = connect(warehouse)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(
+            "create schema if not exists raw; create table raw.vehicle_records (load_id bigint, corporate_id varchar,"
+            " dms varchar, landing_key varchar, record_index integer, feed_at timestamptz, record jsonb)"
+        )
+    conn.close()
+    write_feed(landing_dir, "101", "DMS_A", "day1.xml", document([Ad("S1")]))
+
+    done = run_extract(warehouse, "--landing", str(landing_dir))
+
+    assert done.returncode != 0
+    assert "raw.vehicle_records was made by an older extractor (no stock_id, record_hash columns)" in done.stderr
+    assert "rename it away" in done.stderr
+    assert list((landing_dir / "vehicles").rglob("day1.xml"))  # left where it was, for the next run

@@ -24,6 +24,7 @@ MARTS = (
 BUILD = (
     "build",
     "--select",
+    "+vehicle_snapshot+",
     "+vehicle+",
     "+vehicle_conflict+",
     "+vehicle_image+",
@@ -90,6 +91,19 @@ def test_incremental_builds_equal_a_full_rebuild(warehouse: WarehouseAddress, tm
         " where vehicle_id = %s and field_name = 'list_price' order by 1",
         (V3,),
     ) == [("X3", "9000.00", True), ("Y3", "10500.00", False)]
+
+    snapshot = query(
+        warehouse,
+        "select vehicle_id, list_price, layer_count, dbt_valid_to is null from snapshots.vehicle_snapshot"
+        " where vehicle_id in (%s, %s) order by 1, dbt_valid_from",
+        (V1, V3),
+    )
+    assert [row for row in snapshot if row[0] == V1] == [
+        (V1, Decimal("12900.00"), 1, False),
+        (V1, None, 0, True),  # left without layers: a last row says so
+    ]
+    assert [row[1:] for row in snapshot if row[0] == V3][-1] == (Decimal("9000.00"), 2, True)
+    assert len([row for row in snapshot if row[0] == V3]) == 2
 
     # nothing new: the marts keep every row as it is (not even rewritten)
     written = query(warehouse, "select max(batch_at) from marts.vehicle")

@@ -27,9 +27,32 @@ contents as (
 
 ),
 
+deliveries as (
+
+    select * from {{ ref('stg_dms__vehicle_deliveries') }}
+
+),
+
+new_records as (
+
+    -- the record each new content was typed from, through the raw table's index
+    select
+        contents.layer_id,
+        contents.content_hash,
+        deliveries.source,
+        deliveries.record
+
+    from contents
+    inner join deliveries
+        on
+            contents.first_load_id = deliveries.load_id
+            and contents.first_record_index = deliveries.record_index
+
+),
+
 list_elements as (
 
-    {{ dms_list_selects('images', ['url'], 'contents') }}
+    {{ dms_list_selects('images', ['url'], 'new_records') }}
 
 ),
 

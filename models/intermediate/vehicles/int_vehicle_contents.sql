@@ -79,9 +79,28 @@ first_deliveries as (
 
 ),
 
+new_records as (
+
+    -- the records that first delivered a new content, through the raw table's index; the view is
+    -- named here rather than through the `deliveries` CTE, which PostgreSQL would materialize whole
+    -- once it is referenced twice
+    select delivered.*
+
+    from first_deliveries
+    inner join {{ ref('stg_dms__vehicle_deliveries') }} as delivered
+        on
+            first_deliveries.load_id = delivered.load_id
+            and first_deliveries.record_index = delivered.record_index
+
+),
+
 vehicle_records as (
 
-    select * from {{ ref('int_vehicle_versions_unioned') }}
+    {% for dms in dms_track_names() -%}
+    {{ dms_typed_vehicles(dms_track(dms), 'new_records') }}
+    {% if not loop.last %}union all
+    {% endif -%}
+    {%- endfor %}
 
 ),
 

@@ -1,38 +1,33 @@
 {#-
-    One light row per vehicle record as delivered, every DMS: who delivered which stock id with which
-    content, without reading the record's JSON (the extractor wrote the stock id and the record's hash
-    beside it). The history and the content models find what changed from these columns alone.
+    One row per vehicle record as delivered, every DMS: who delivered which stock id with which
+    content (the extractor wrote the stock id and the record's hash beside its JSON), and the record.
+    The history finds what changed from the light columns alone; the content models read `record` of
+    the few records that bring a new content.
+
+    A single select, not import CTEs: PostgreSQL does not push a join's keys into an inlined CTE, and
+    the content models join a few thousand (load_id, record_index) pairs to millions of raw rows
+    through this view, which must reach the raw table's index (measured: 0.1 s instead of a 36 s scan).
 -#}
 
-with
+select
+    ----------  ids
+    {{ layer_key('corporate_id', 'dms', 'stock_id') }} as layer_id,
+    load_id,
+    corporate_id,
+    dms as source,
+    stock_id as external_source_id,
 
-source as (
+    ----------  strings
+    landing_key,
+    record_hash as content_hash,
 
-    select * from {{ source('dms', 'vehicle_records') }}
+    ----------  numerics
+    record_index,
 
-),
+    ----------  timestamps
+    feed_at,
 
-renamed as (
+    ----------  the record's JSON
+    record
 
-    select
-        ----------  ids
-        {{ layer_key('corporate_id', 'dms', 'stock_id') }} as layer_id,
-        load_id,
-        corporate_id,
-        dms as source,
-        stock_id as external_source_id,
-
-        ----------  strings
-        record_hash as content_hash,
-
-        ----------  numerics
-        record_index,
-
-        ----------  timestamps
-        feed_at
-
-    from source
-
-)
-
-select * from renamed
+from {{ source('dms', 'vehicle_records') }}
