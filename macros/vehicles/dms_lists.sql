@@ -1,7 +1,8 @@
 {#
     One select per DMS and per entry of its track's `lists.<list_name>`: the list's elements unnested
-    from the records of `records` (a relation with layer_id, content_hash, source and record: the
-    records that brought new contents), with the requested fields. Joined with `union all`. Columns: layer_id, content_hash, list_entry, entry_position, variant_rank (1 unless
+    from the records of `<records><dms>` (one relation per DMS, named with the prefix `records`, with
+    layer_id, content_hash, source and record: the records that brought new contents), with the
+    requested fields. Joined with `union all`. Columns: layer_id, content_hash, list_entry, entry_position, variant_rank (1 unless
     the entry picks among size variants), then the fields.
 #}
 {% macro dms_list_selects(list_name, fields, records) -%}
@@ -43,12 +44,11 @@
         {%- for field in fields %}
         {{ dms_list_field(element, field_specs.get(field)) }} as {{ field }}{{ "," if not loop.last }}
         {%- endfor %}
-    from {{ records }} as vehicles
+    from {{ records ~ dms }} as vehicles
     {{ unnest_json_array(json_value('vehicles.record', dms_path(entry.path)), 'element', 'element_position') }}
     {%- if variants %}
     {{ unnest_json_array(json_value(unnested_element('element'), dms_path(variants.path)), 'variant', 'variant_position') }}
     {%- endif %}
-    where vehicles.source = '{{ dms_track(dms).dms | upper }}'
 {%- endmacro %}
 
 {# A list field: a path, a list of paths (first non-empty wins), a constant true/false, or absent (null). #}

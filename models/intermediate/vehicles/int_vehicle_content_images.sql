@@ -27,32 +27,30 @@ contents as (
 
 ),
 
-deliveries as (
+{% for dms in dms_track_names() -%}
+records_{{ dms }} as (
 
-    select * from {{ ref('stg_dms__vehicle_deliveries') }}
-
-),
-
-new_records as (
-
-    -- the record each new content was typed from, through the raw table's index
+    -- the {{ dms }} record each new content was typed from (see int_vehicle_contents)
     select
         contents.layer_id,
         contents.content_hash,
-        deliveries.source,
-        deliveries.record
+        delivered.source,
+        delivered.record
 
     from contents
-    inner join deliveries
+    inner join {{ ref('stg_dms__vehicle_deliveries') }} as delivered
         on
-            contents.first_load_id = deliveries.load_id
-            and contents.first_record_index = deliveries.record_index
+            contents.first_load_id = delivered.load_id
+            and contents.first_record_index = delivered.record_index
+    where delivered.source = '{{ dms_track(dms).dms | upper }}'
 
 ),
 
+{% endfor -%}
+
 list_elements as (
 
-    {{ dms_list_selects('images', ['url'], 'new_records') }}
+    {{ dms_list_selects('images', ['url'], 'records_') }}
 
 ),
 

@@ -79,11 +79,11 @@ first_deliveries as (
 
 ),
 
-new_records as (
+{% for dms in dms_track_names() -%}
+records_{{ dms }} as (
 
-    -- the records that first delivered a new content, through the raw table's index; the view is
-    -- named here rather than through the `deliveries` CTE, which PostgreSQL would materialize whole
-    -- once it is referenced twice
+    -- {{ dms }}'s records that first delivered a new content; the view is named here, not through
+    -- the `deliveries` CTE, which PostgreSQL would materialize whole once it is referenced again
     select delivered.*
 
     from first_deliveries
@@ -91,13 +91,16 @@ new_records as (
         on
             first_deliveries.load_id = delivered.load_id
             and first_deliveries.record_index = delivered.record_index
+    where delivered.source = '{{ dms_track(dms).dms | upper }}'
 
 ),
+
+{% endfor -%}
 
 vehicle_records as (
 
     {% for dms in dms_track_names() -%}
-    {{ dms_typed_vehicles(dms_track(dms), 'new_records') }}
+    {{ dms_typed_vehicles(dms_track(dms), 'records_' ~ dms) }}
     {% if not loop.last %}union all
     {% endif -%}
     {%- endfor %}
