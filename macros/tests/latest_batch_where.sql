@@ -1,7 +1,8 @@
 {#
     Data tests of the big incremental vehicle tables check the rows the latest dbt run wrote, not the
     whole table. `where: latest_batch` (set for models/*/vehicles in dbt_project.yml) keeps the rows
-    whose batch_at (or built_at) is the table's latest; `latest_batch(<column>, <key>)` keeps every row
+    whose batch_at (or built_at) is this invocation's in `dbt build` (a build with nothing new tests
+    nothing), else the table's latest; `latest_batch(<column>, <key>)` keeps every row
     of the keys that have a row with the latest <column> (the snapshot: a vehicle's whole history when
     the latest run changed it). The incremental models replace whole vehicles or layers by key, so the
     rows they did not write are the ones an earlier build tested already.
@@ -23,7 +24,12 @@
         {%- if not batch_column -%}
             {{ return(relation) }}
         {%- endif -%}
-        {%- set latest = '(select max(' ~ batch_column ~ ') from ' ~ relation ~ ')' -%}
+        {%- if arguments | length == 0 and flags.WHICH == 'build' -%}
+            {#- in `dbt build`: the rows this very build wrote (none when it had nothing to do) -#}
+            {%- set latest = dbt_batch_at() | trim -%}
+        {%- else -%}
+            {%- set latest = '(select max(' ~ batch_column ~ ') from ' ~ relation ~ ')' -%}
+        {%- endif -%}
         {%- if arguments | length > 1 -%}
             {%- set key = arguments[1] -%}
             {%- set filtered -%}

@@ -14,7 +14,7 @@ from pathlib import Path
 from support import query, run_dbt, run_extract
 from vehicle_feeds import Ad, document, write_feed
 
-from extract.warehouse import WarehouseAddress
+from extract.warehouse import WarehouseAddress, connect
 
 V1, V1_CORRECTED, V2, V3 = "ZFA31200000000001", "ZFA31200000000011", "ZFA31200000000002", "ZFA31200000000003"
 MARTS = (
@@ -115,3 +115,12 @@ def test_incremental_builds_equal_a_full_rebuild(warehouse: WarehouseAddress, tm
     rebuilt = run_dbt(warehouse, tmp_path, *BUILD, "--full-refresh")
     assert rebuilt.returncode == 0, rebuilt.stdout[-5000:]
     assert mart_rows(warehouse) == incremental
+
+    # the data tests of the big tables check the latest batch: a broken row of it fails `dbt test`
+    conn = connect(warehouse)
+    with conn, conn.cursor() as cur:
+        cur.execute("update marts.vehicle_field_lineage set value = null where vehicle_id = %s", (V2,))
+    conn.close()
+    tested = run_dbt(warehouse, tmp_path, "test", "--select", "vehicle_field_lineage")
+    assert tested.returncode == 1
+    assert "Failure in test not_null_columns_vehicle_field_lineage" in tested.stdout

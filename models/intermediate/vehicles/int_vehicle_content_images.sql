@@ -42,7 +42,7 @@ records_{{ dms }} as (
         on
             contents.first_load_id = delivered.load_id
             and contents.first_record_index = delivered.record_index
-    where delivered.source = '{{ dms_track(dms).dms | upper }}'
+    where contents.source = '{{ dms_track(dms).dms | upper }}'
 
 ),
 

@@ -40,6 +40,7 @@ delivered_contents as (
     select
         deliveries.layer_id,
         deliveries.content_hash,
+        deliveries.source,
         deliveries.load_id,
         deliveries.record_index
 
@@ -91,7 +92,7 @@ records_{{ dms }} as (
         on
             first_deliveries.load_id = delivered.load_id
             and first_deliveries.record_index = delivered.record_index
-    where delivered.source = '{{ dms_track(dms).dms | upper }}'
+    where first_deliveries.source = '{{ dms_track(dms).dms | upper }}'
 
 ),
 
