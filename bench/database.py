@@ -81,6 +81,13 @@ def relation_bytes(address: WarehouseAddress, relation: str) -> int:
     return int(size or 0)  # type: ignore[call-overload]
 
 
+def json_bytes(address: WarehouseAddress, relation: str, column: str) -> int:
+    """Stored bytes (compressed, TOAST included) of `column`'s values in `relation`; 0 when it does not exist."""
+    if scalar(address, "select to_regclass(%s)", (relation,)) is None:
+        return 0
+    return int(scalar(address, f"select coalesce(sum(pg_column_size({column})), 0) from {relation}"))  # type: ignore[arg-type]
+
+
 def row_count(address: WarehouseAddress, relation: str, where: str = "true") -> int:
     """Rows of `relation` (a trusted name from this package) matching `where`; 0 when it does not exist."""
     if scalar(address, "select to_regclass(%s)", (relation,)) is None:

@@ -35,12 +35,14 @@ CRYPTO_MODELS, LAB_MODELS = "models/marts/market_data", "models/marts/lab"
 
 @dataclass(frozen=True)
 class RawGrowth:
-    """raw.vehicle_records after day 1 and after day 2: full snapshots land whole every day."""
+    """raw.vehicle_records after day 1 and after day 2: rows, bytes on disk, bytes of JSON held."""
 
     day1_rows: int
     day1_bytes: int
+    day1_json_bytes: int
     day2_rows: int
     day2_bytes: int
+    day2_json_bytes: int
 
 
 @dataclass
@@ -93,9 +95,13 @@ def _show(result: PhaseResult) -> PhaseResult:
     return result
 
 
-def _raw_records(address: WarehouseAddress) -> tuple[int, int]:
+def _raw_records(address: WarehouseAddress) -> tuple[int, int, int]:
     table = "raw.vehicle_records"
-    return database.row_count(address, table), database.relation_bytes(address, table)
+    return (
+        database.row_count(address, table),
+        database.relation_bytes(address, table),
+        database.json_bytes(address, table, "record"),
+    )
 
 
 class Bench:

@@ -18,8 +18,9 @@ from extract.domains import DOMAINS
 from extract.fetch import FetchError, FetchSettings, fetch_unificado
 from extract.landing import LandingError, open_landing
 from extract.mart_summary import mart_rows
+from extract.raw_compaction import compact_vehicle_records
 from extract.tracks import TrackError
-from extract.warehouse import WarehouseUnreachable, ensure_running, resolve_address
+from extract.warehouse import WarehouseAddress, WarehouseUnreachable, ensure_running, resolve_address
 
 EXIT_OK, EXIT_SOME_REJECTED, EXIT_CANNOT_RUN = 0, 1, 2
 DEFAULT_LANDING = "landing"
@@ -228,7 +229,22 @@ def _load(argv: list[str]) -> int:
         hint = f" ({diagnostic.message_hint})" if diagnostic and diagnostic.message_hint else ""
         return _fail(f"the warehouse's raw tables cannot be prepared: {str(exc).strip()}{hint}.")
     print(report.summary_table(results, time.perf_counter() - started))
+    if any(r.domain == "vehicles" and r.status == load_run.LOADED for r in results):
+        _compact_vehicle_records(address)
     return report.exit_code(results)
+
+
+def _compact_vehicle_records(address: WarehouseAddress) -> None:
+    """Raw retention after new vehicle feeds; a failure leaves the loads as they are and is reported."""
+    try:
+        done = compact_vehicle_records(address)
+    except (psycopg2.Error, WarehouseUnreachable) as exc:
+        print(f"warning: raw compaction failed, it runs again after the next load: {str(exc).strip()}", file=sys.stderr)
+        return
+    print(
+        f"raw compaction: {done.records:,} repeated vehicle records of {done.feeds} feeds keep their row, "
+        f"not their JSON ({done.seconds:.1f} s)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

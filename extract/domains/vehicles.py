@@ -69,6 +69,9 @@ create table if not exists {RAW_SCHEMA}.{FEEDS} (
 );
 comment on table {RAW_SCHEMA}.{FEEDS} is
     'One row per loaded vehicle feed (a full snapshot of a corporate''s stock in one DMS), even when empty.';
+alter table {RAW_SCHEMA}.{FEEDS} add column if not exists compacted_at timestamptz;
+comment on column {RAW_SCHEMA}.{FEEDS}.compacted_at is
+    'When the feed''s repeated records dropped their JSON (extract.raw_compaction); null until then.';
 """
 
 

@@ -155,7 +155,7 @@ def test_feed_of_an_unknown_dms_is_rejected_naming_the_track_file(
     assert "no track file for DMS 'NewDms'" in done.stdout and "tracks/newdms.sql" in done.stdout
 
 
-def test_each_record_carries_its_stock_id_and_a_hash_that_changes_with_its_content(
+def test_each_record_carries_its_stock_id_and_a_hash_and_a_repeated_record_drops_its_json(
     warehouse: WarehouseAddress, landing_dir: Path
 ) -> None:
     day1, day2 = datetime(2026, 11, 20, 6, 0, tzinfo=UTC), datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
@@ -170,6 +170,12 @@ def test_each_record_carries_its_stock_id_and_a_hash_that_changes_with_its_conte
         " from raw.vehicle_records group by 1 order by 1",
     )
     assert hashes == [("S1", 2, 1, 32), ("S2", 2, 2, 32)]  # the stock id trimmed; same content, same hash
+    # raw compaction: S1's repeated record keeps its row but not its JSON, which its first delivery holds
+    assert query(
+        warehouse,
+        "select stock_id, feed_at, record = 'null'::jsonb from raw.vehicle_records order by 1, 2",
+    ) == [("S1", day1, False), ("S1", day2, True), ("S2", day1, False), ("S2", day2, False)]
+    assert query(warehouse, "select count(*) from raw.vehicle_feeds where compacted_at is null") == [(0,)]
 
 
 def test_a_raw_table_from_an_older_extractor_is_reported_not_filled(
