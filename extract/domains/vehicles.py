@@ -45,8 +45,10 @@ begin
         where table_schema = '{RAW_SCHEMA}' and table_name = '{RECORDS}' and column_name = 'record_hash'
     ) then
         raise exception '{RAW_SCHEMA}.{RECORDS} was made by an older extractor (no stock_id, record_hash columns)'
-            using hint = 'rename it away (alter table {RAW_SCHEMA}.{RECORDS} rename to {RECORDS}_old) and '
-                || 'extract again from the archived feeds (landing imported/)';
+            using hint = 'land the vehicle feeds again into a fresh raw schema: drop schema {RAW_SCHEMA} cascade '
+                || '(the ledger goes with it, so archived files are not skipped; the embedded warehouse: '
+                || 'python -m extract warehouse reset), copy the files of imported/ back into the landing zone, '
+                || 'run python -m extract, then dbt build --full-refresh';
     end if;
 end $$;
 -- (load_id, record_index) lets dbt re-read only the records it needs from one feed

@@ -122,3 +122,33 @@ where
         )
     )
 {% endmacro %}
+
+{#
+    Pre-hook of the per-vehicle marts: in an incremental run, delete every row of the vehicles about to
+    be rebuilt (those of ranked_layers_to_rebuild(), and the vehicles their layers just left) before the
+    new rows go in. dbt's delete+insert deletes only the keys the new rows carry, so a vehicle that now
+    has no row here (a conflict resolved, a winner without images) would keep its old ones.
+    The model's own watermark may then see an older batch and rebuild more vehicles: the same rows again.
+#}
+{% macro delete_rows_of_touched_vehicles(relation) %}
+{%- if is_incremental() %}
+delete from {{ relation }}
+where vehicle_id in (
+    select touched.vehicle_id
+    from {{ ref('int_vehicle_layers_ranked') }} as touched
+    where touched.batch_at > (
+        select coalesce(max(built.batch_at), {{ dbt_batch_epoch() }})
+        from {{ relation }} as built
+    )
+    union
+    select touched.moved_from_vehicle_id
+    from {{ ref('int_vehicle_layers_ranked') }} as touched
+    where
+        touched.moved_from_vehicle_id is not null
+        and touched.batch_at > (
+            select coalesce(max(built.batch_at), {{ dbt_batch_epoch() }})
+            from {{ relation }} as built
+        )
+)
+{%- endif %}
+{% endmacro %}

@@ -112,6 +112,14 @@ def test_incremental_builds_equal_a_full_rebuild(warehouse: WarehouseAddress, tm
     assert query(warehouse, "select max(batch_at) from marts.vehicle") == written
     assert mart_rows(warehouse) == incremental
 
+    # day 3: corporate 902 lowers its price to 9000 too: the conflict is gone, its rows with it
+    day3 = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
+    write_feed(landing, "901", "DMS_A", "day3.xml", document(second), day3)
+    write_feed(landing, "902", "DMS_A", "day3.xml", document([Ad("Y3", vin=V3, list_price="9000.00")]), day3)
+    extract_and_build(warehouse, landing, tmp_path)
+    assert query(warehouse, "select count(*) from marts.vehicle_conflict where vehicle_id = %s", (V3,)) == [(0,)]
+    incremental = mart_rows(warehouse)
+
     rebuilt = run_dbt(warehouse, tmp_path, *BUILD, "--full-refresh")
     assert rebuilt.returncode == 0, rebuilt.stdout[-5000:]
     assert mart_rows(warehouse) == incremental

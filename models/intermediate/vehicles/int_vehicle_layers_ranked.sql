@@ -24,7 +24,8 @@
     (vehicle_field_lineage).
 
     An incremental run re-ranks only the vehicles touched since its last run: those of the layers
-    whose history was rebuilt, under their new and their previous vehicle id. Every layer of a touched
+    whose history was rebuilt or whose source's priority the seed changed, under their new and their
+    previous vehicle id. Every layer of a touched
     vehicle is rewritten with this run's batch_at, which is how the marts after it find their work.
 -#}
 
@@ -54,14 +55,24 @@ source_priority as (
 
 rebuilt_layers as (
 
-    select distinct layer_id
+    -- layers whose history changed since the last run, and layers whose source priority the seed changed
+    select history.layer_id
 
     from history
     where
-        built_at > (
+        history.built_at > (
             select coalesce(max(ranked.batch_at), {{ dbt_batch_epoch() }})
             from {{ this }} as ranked
         )
+
+    union
+
+    select ranked.layer_id
+
+    from {{ this }} as ranked
+    left join source_priority
+        on ranked.source = upper(source_priority.source)
+    where coalesce(source_priority.priority, 0) <> ranked.source_priority
 
 ),
 

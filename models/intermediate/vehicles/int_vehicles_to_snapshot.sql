@@ -1,10 +1,20 @@
 {#-
-    What vehicle_snapshot compares on each build: the vehicles the latest build rewrote (vehicle rows of
-    its batch_at), plus one row for every vehicle left without layers (its VIN corrected away), with
-    no values, is_available false and layer_count 0. A vehicle the build did not touch cannot have
-    changed, so the snapshot does not compare the million others; with
-    `--vars '{snapshot_all_vehicles: true}'` it compares every vehicle (after a failed snapshot).
+    What vehicle_snapshot compares on each build: the `vehicle` rows rewritten since the newest batch
+    the snapshot already holds (a vehicle the builds did not touch cannot have changed, so the snapshot
+    does not compare the million others; a build whose snapshot was skipped is caught up by the next),
+    plus one row for every vehicle left without layers (its VIN corrected away), with no values,
+    is_available false and layer_count 0. With `--vars '{snapshot_all_vehicles: true}'` it compares
+    every vehicle. The snapshot is looked up by name, not ref(): it is built from this model.
 -#}
+
+{%- set snapshot_relation = none -%}
+{%- if execute and not var('snapshot_all_vehicles', false) -%}
+    {%- set snapshot_relation = adapter.get_relation(
+        database=target.database,
+        schema=generate_schema_name('snapshots', none) | trim,
+        identifier='vehicle_snapshot',
+    ) -%}
+{%- endif %}
 
 with
 
@@ -23,8 +33,12 @@ ranked_layers as (
 rewritten_vehicles as (
 
     select * from vehicles
-    {%- if not var('snapshot_all_vehicles', false) %}
-    where batch_at = (select max(latest.batch_at) from vehicles as latest)
+    {%- if snapshot_relation is not none %}
+    where
+        batch_at > (
+            select coalesce(max(snapshotted.batch_at), {{ dbt_batch_epoch() }})
+            from {{ snapshot_relation }} as snapshotted
+        )
     {%- endif %}
 
 ),

@@ -209,7 +209,7 @@ new_feed_counts as (
 
 unchanged_layers as (
 
-    -- current versions that every new feed of their sequence lists once, with the same content
+    -- current versions that every new feed of their sequence lists exactly once, with the same content
     select carried_rows.layer_id
 
     from carried_rows
@@ -222,6 +222,7 @@ unchanged_layers as (
     group by carried_rows.layer_id
     having
         count(*) = max(new_feed_counts.new_feed_count)
+        and count(distinct streamed_deliveries.feed_number) = max(new_feed_counts.new_feed_count)
         and sum(case when streamed_deliveries.content_hash = carried_rows.content_hash then 1 else 0 end)
         = max(new_feed_counts.new_feed_count)
 
