@@ -100,30 +100,6 @@
 {% endmacro %}
 
 {#
-    Post-hook of the per-vehicle marts: a vehicle whose only layers moved to another vehicle (a
-    corrected VIN) has no rows to replace its old ones, so they are deleted here. Candidates are the
-    vehicles a layer has left (moved_from_vehicle_id); one that has a layer again is kept.
-#}
-{% macro delete_vehicles_left_empty(relation) %}
-delete from {{ relation }}
-where
-    vehicle_id in (
-        select moved.moved_from_vehicle_id
-        from {{ ref('int_vehicle_layers_ranked') }} as moved
-        where moved.moved_from_vehicle_id is not null
-    )
-    and vehicle_id not in (
-        select ranked.vehicle_id
-        from {{ ref('int_vehicle_layers_ranked') }} as ranked
-        where ranked.vehicle_id in (
-            select moved.moved_from_vehicle_id
-            from {{ ref('int_vehicle_layers_ranked') }} as moved
-            where moved.moved_from_vehicle_id is not null
-        )
-    )
-{% endmacro %}
-
-{#
     Pre-hook of the per-vehicle marts: in an incremental run, delete every row of the vehicles about to
     be rebuilt (those of ranked_layers_to_rebuild(), and the vehicles their layers just left) before the
     new rows go in. dbt's delete+insert deletes only the keys the new rows carry, so a vehicle that now

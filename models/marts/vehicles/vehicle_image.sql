@@ -5,7 +5,7 @@
         unique_key='vehicle_id',
         indexes=[{'columns': ['vehicle_id']}, {'columns': ['batch_at']}],
         pre_hook=['{{ delete_rows_of_touched_vehicles(this) }}'],
-        post_hook=['{{ delete_vehicles_left_empty(this) }}', '{{ refresh_statistics(this) }}'],
+        post_hook=['{{ refresh_statistics(this) }}'],
         sort=['vehicle_id'],
         dist='vehicle_id',
     )
