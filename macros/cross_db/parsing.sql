@@ -15,25 +15,34 @@
     {%- else -%}
         {%- set cleaned = "replace(trim(" ~ text_expression ~ "), ',', '')" -%}
     {%- endif -%}
-    (case when {{ cleaned }} ~ '^-?[0-9]+([.][0-9]+)?$' then cast({{ cleaned }} as numeric(18, 4)) end)
+    (case when {{ cleaned }} ~ '{{ catalogue_fields().hint_patterns.number }}' then cast({{ cleaned }} as numeric(18, 4)) end)
 {%- endmacro %}
 
-{# Dates: 'YYYY-MM-DD', 'YYYY-MM' and 'MM/YYYY' (month precision becomes the 1st), 'DD-MM-YYYY HH:MM'. #}
+{#
+    Dates, by the track's hint: 'YYYY-MM-DD', 'YYYY-MM' and 'MM/YYYY' (month precision: the 1st),
+    'YYYY' (year precision: January 1st), 'DD-MM-YYYY HH:MM', 'ISO 8601' (a date or a date-time with an
+    offset: the date as written). The shape each must have is the catalogue's hint_patterns, which the
+    extractor's per-file counts use too (macros/vehicles/catalogue_fields.sql).
+#}
 {% macro parse_date(text_expression, date_format) -%}
     {{ return(adapter.dispatch('parse_date', 'dealer_warehouse')(text_expression, date_format)) }}
 {%- endmacro %}
 
 {% macro default__parse_date(text_expression, date_format) -%}
     {%- set value = "trim(" ~ text_expression ~ ")" -%}
-    {%- if date_format == 'YYYY-MM-DD' -%}
-    (case when {{ value }} ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])' then to_date(substring({{ value }}, 1, 10), 'YYYY-MM-DD') end)
+    {%- set shape = catalogue_fields().hint_patterns.get(date_format) -%}
+    {%- if date_format in ('YYYY-MM-DD', 'ISO 8601') -%}
+        {%- set typed = "to_date(substring(" ~ value ~ ", 1, 10), 'YYYY-MM-DD')" -%}
     {%- elif date_format == 'YYYY-MM' -%}
-    (case when {{ value }} ~ '^[0-9]{4}-(0?[1-9]|1[0-2])$' then to_date({{ value }} || '-01', 'YYYY-MM-DD') end)
+        {%- set typed = "to_date(" ~ value ~ " || '-01', 'YYYY-MM-DD')" -%}
     {%- elif date_format == 'MM/YYYY' -%}
-    (case when {{ value }} ~ '^(0?[1-9]|1[0-2])/[0-9]{4}$' then to_date('01/' || {{ value }}, 'DD/MM/YYYY') end)
+        {%- set typed = "to_date('01/' || " ~ value ~ ", 'DD/MM/YYYY')" -%}
+    {%- elif date_format == 'YYYY' -%}
+        {%- set typed = "to_date(" ~ value ~ " || '-01-01', 'YYYY-MM-DD')" -%}
     {%- elif date_format == 'DD-MM-YYYY HH:MM' -%}
-    (case when {{ value }} ~ '^(0[1-9]|[12][0-9]|3[01])-(0[1-9]|1[0-2])-[0-9]{4}' then to_date(substring({{ value }}, 1, 10), 'DD-MM-YYYY') end)
+        {%- set typed = "to_date(substring(" ~ value ~ ", 1, 10), 'DD-MM-YYYY')" -%}
     {%- else -%}
-    {{ exceptions.raise_compiler_error("parse_date: unknown format " ~ date_format) }}
+        {{ exceptions.raise_compiler_error("parse_date: unknown format " ~ date_format) }}
     {%- endif -%}
+    (case when {{ value }} ~ '{{ shape }}' then {{ typed }} end)
 {%- endmacro %}

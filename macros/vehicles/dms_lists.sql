@@ -23,15 +23,28 @@
     {{ return(selects | join('\n    union all\n    ')) }}
 {%- endmacro %}
 
+{#
+    One entry of a list. `path` is the list's element; with `items`, each element of `path` is a repeated
+    parent holding several items (equipment/group/element), and `parent_fields` read the parent (the
+    group's @name as the optional's category). An item's position counts parents first (parent position
+    x 10,000 + its own). With `variants`, each element holds size variants ranked by `order`.
+#}
 {% macro dms_list_select(dms, entry_index, entry, fields, records) -%}
     {%- set variants = entry.get('variants') -%}
+    {%- set items = entry.get('items') -%}
     {%- set field_specs = (variants.fields if variants else entry.fields) or {} -%}
+    {%- set parent_specs = entry.get('parent_fields') or {} -%}
     {%- set element = unnested_element('variant') if variants else unnested_element('element') -%}
+    {%- set listed = 'item' if items else 'element' -%}
     select
         vehicles.layer_id,
         vehicles.content_hash,
         {{ entry_index }} as list_entry,
+        {% if items -%}
+        {{ unnested_position('element_position') }} * 10000 + {{ unnested_position('item_position') }} as entry_position,
+        {%- else -%}
         {{ unnested_position('element_position') }} as entry_position,
+        {%- endif %}
         {% if variants -%}
         coalesce(case {{ json_text(element, dms_path(variants.rank_by)) }}
             {%- for size in variants.order %}
@@ -42,12 +55,19 @@
         1 as variant_rank,
         {%- endif %}
         {%- for field in fields %}
-        {{ dms_list_field(element, field_specs.get(field)) }} as {{ field }}{{ "," if not loop.last }}
+        {%- if field in parent_specs %}
+        {{ dms_list_field(unnested_element('element'), parent_specs.get(field)) }} as {{ field }}{{ "," if not loop.last }}
+        {%- else %}
+        {{ dms_list_field(unnested_element(listed) if not variants else element, field_specs.get(field)) }} as {{ field }}{{ "," if not loop.last }}
+        {%- endif %}
         {%- endfor %}
     from {{ records ~ dms }} as vehicles
     {{ unnest_json_array(json_value('vehicles.record', dms_path(entry.path)), 'element', 'element_position') }}
+    {%- if items %}
+    {{ unnest_json_array(json_value(unnested_element('element'), dms_path(items)), 'item', 'item_position') }}
+    {%- endif %}
     {%- if variants %}
-    {{ unnest_json_array(json_value(unnested_element('element'), dms_path(variants.path)), 'variant', 'variant_position') }}
+    {{ unnest_json_array(json_value(unnested_element(listed), dms_path(variants.path)), 'variant', 'variant_position') }}
     {%- endif %}
 {%- endmacro %}
 

@@ -19,13 +19,26 @@
     {{ return(track_macro()) }}
 {%- endmacro %}
 
-{# The catalogue columns a DMS staging model produces, in order. #}
+{# The catalogue's fields (macros/vehicles/catalogue_fields.sql), each with its kind's SQL type as `type`. #}
+{% macro vehicle_fields() -%}
+    {%- set catalogue = catalogue_fields() -%}
+    {%- set fields = [] -%}
+    {%- for field in catalogue.fields -%}
+        {%- do fields.append({
+            'name': field.name, 'kind': field.kind, 'of': field.get('of'),
+            'type': catalogue.kinds[field.kind].type, 'hints': catalogue.kinds[field.kind].hints,
+        }) -%}
+    {%- endfor -%}
+    {{ return(fields) }}
+{%- endmacro %}
+
+{# The columns a track may map onto: the stock id, then every catalogue field but the precisions. #}
 {% macro dms_vehicle_columns() -%}
-    {{ return([
-        'external_source_id', 'dealer_code', 'vin', 'make', 'model', 'version', 'list_price',
-        'promotional_price', 'registration_date', 'mileage', 'fuel', 'gearbox', 'color',
-        'make_code', 'model_code', 'version_code',
-    ]) }}
+    {%- set columns = ['external_source_id'] -%}
+    {%- for field in vehicle_fields() if field.kind != 'precision' -%}
+        {%- do columns.append(field.name) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
 {%- endmacro %}
 
 {# The text of the first non-empty of several paths (a list of 'a/b/@c' strings) of a JSON value. #}
@@ -60,32 +73,102 @@
     {{ return(paths) }}
 {%- endmacro %}
 
-{# Typed value of a column from its text, following the track's parsing hint and vocabulary. #}
-{% macro dms_typed_column(track, column, text_expression) -%}
-    {%- set hint = (track.parse or {}).get(column, 'text') -%}
-    {%- set vocabulary = (track.vocabularies or {}).get(column) -%}
-    {%- if column in ('list_price', 'promotional_price') -%}
-    cast({{ parse_number(text_expression, 'italian_number' if hint == 'italian_number' else 'number') }} as numeric(12, 2))
-    {%- elif column == 'mileage' -%}
-    cast(round({{ parse_number(text_expression, 'italian_number' if hint == 'italian_number' else 'number') }}) as integer)
-    {%- elif column == 'registration_date' -%}
-    {{ parse_date(text_expression, hint if hint != 'text' else 'YYYY-MM-DD') }}
-    {%- elif column == 'vin' -%}
+{# The track's parse hint of a column (or named value), else its kind's default. #}
+{% macro dms_hint(track, field) -%}
+    {{ return((track.parse or {}).get(field.name, field.hints[0] if field.hints else 'text')) }}
+{%- endmacro %}
+
+{# A number from text by the hint ('number' or 'italian_number'), numeric(18, 4). #}
+{% macro dms_number(track, field, text_expression) -%}
+    {{ parse_number(text_expression, 'italian_number' if dms_hint(track, field) == 'italian_number' else 'number') }}
+{%- endmacro %}
+
+{#
+    Typed value of a catalogue field from its text, by its kind and the track's hint and vocabulary.
+    A value that does not read as the hint says becomes null (the extractor counts them per file).
+#}
+{% macro dms_typed_column(track, field, text_expression) -%}
+    {%- set hint = dms_hint(track, field) -%}
+    {%- if field.kind == 'money' -%}
+    cast({{ dms_number(track, field, text_expression) }} as {{ field.type }})
+    {%- elif field.kind == 'integer' -%}
+    cast(round({{ dms_number(track, field, text_expression) }}) as integer)
+    {%- elif field.kind == 'date' -%}
+    {{ parse_date(text_expression, hint) }}
+    {%- elif field.kind == 'vin' -%}
     (case
-        when upper(replace({{ text_expression }}, ' ', '')) ~ '^[A-HJ-NPR-Z0-9]{17}$'
+        when upper(replace({{ text_expression }}, ' ', '')) ~ '{{ catalogue_fields().hint_patterns.vin }}'
             then upper(replace({{ text_expression }}, ' ', ''))
     end)
-    {%- elif column == 'make' -%}
-    upper(trim({{ text_expression }}))
-    {%- elif vocabulary -%}
-    (case upper(trim({{ text_expression }}))
+    {%- elif field.kind == 'code' -%}
+    {%- set vocabulary = (track.vocabularies or {}).get(field.name) or {} -%}
+    (case {{ unicode_upper('trim(' ~ text_expression ~ ')') }}
         {%- for value, canonical in vocabulary.items() %}
-        when '{{ value | upper | replace("'", "''") }}' then '{{ canonical }}'
+        when {{ unicode_upper("'" ~ (value | string | replace("'", "''")) ~ "'") }} then '{{ canonical }}'
         {%- endfor %}
-        else upper(trim({{ text_expression }}))
+        {%- for canonical in catalogue_vocabulary(field.name) %}
+        when '{{ canonical }}' then '{{ canonical }}'
+        {%- endfor %}
     end)
+    {%- elif field.kind == 'long_text' -%}
+    cast(nullif(trim({{ text_expression }}), '') as {{ field.type }})
     {%- else -%}
-    trim({{ text_expression }})
+    cast(nullif(trim({{ text_expression }}), '') as {{ field.type }})
+    {%- endif -%}
+{%- endmacro %}
+
+{# The catalogue's vocabulary of a code field. #}
+{% macro catalogue_vocabulary(field_name) -%}
+    {%- for field in catalogue_fields().fields if field.name == field_name -%}
+        {{ return(field.vocabulary) }}
+    {%- endfor -%}
+    {{ return([]) }}
+{%- endmacro %}
+
+{# The precision a date field's hint gives ('DAY', 'MONTH', 'YEAR'), when the date is there. #}
+{% macro dms_precision_column(track, field) -%}
+    {%- set date_field = (vehicle_fields() | selectattr('name', 'equalto', field.of) | list)[0] -%}
+    {%- if dms_paths_for(track, field.of) | length == 0 -%}
+    cast(null as {{ field.type }})
+    {%- else -%}
+    (case
+        when {{ dms_typed_column(track, date_field, field.of ~ '_text') }} is not null
+            then '{{ catalogue_fields().date_precisions[dms_hint(track, date_field)] }}'
+    end)
+    {%- endif -%}
+{%- endmacro %}
+
+{#
+    A derived column (the track's `derive`): its arithmetic over numeric fields and named values, with
+    every name replaced by that column's number. Tokens are separated by spaces (checked by the extractor).
+#}
+{% macro dms_derived_column(track, field) -%}
+    {%- set expression = (track.derive or {}).get(field.name) -%}
+    {%- set numbers = {} -%}
+    {%- for other in vehicle_fields() if other.kind in ('money', 'integer') -%}
+        {%- do numbers.update({other.name: dms_number(track, other, other.name ~ '_text')}) -%}
+    {%- endfor -%}
+    {%- for name in (track.get('values') or {}) -%}
+        {%- do numbers.update({name: dms_number(track, {'name': name, 'hints': ['number']}, name ~ '__value_text')}) -%}
+    {%- endfor -%}
+    {%- set tokens = [] -%}
+    {%- for token in expression.split() -%}
+        {%- do tokens.append(numbers.get(token, token)) -%}
+    {%- endfor -%}
+    {%- if field.kind == 'integer' -%}
+    cast(round({{ tokens | join(' ') }}) as integer)
+    {%- else -%}
+    cast({{ tokens | join(' ') }} as {{ field.type }})
+    {%- endif -%}
+{%- endmacro %}
+
+{# The text of a mapped column or named value: first non-empty path, then the track's pattern if any. #}
+{% macro dms_column_text(track, name, paths) -%}
+    {%- set pattern = (track.patterns or {}).get(name) -%}
+    {%- if pattern -%}
+    {{ regex_capture(first_non_empty_text('record', paths), pattern) }}
+    {%- else -%}
+    {{ first_non_empty_text('record', paths) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -143,26 +226,23 @@ select * from typed
         corporate_id,
         source,
         external_source_id,  {#- the extractor read it with the track's paths #}
-        {{ dms_typed_column(track, 'vin', 'vin_text') }} as vin,
+        landing_key,
+        record_index,
+        feed_at,
         vin_text as vin_as_delivered,
 
-        ----------  strings
-        landing_key,
-        {%- for column in ['dealer_code', 'make', 'model', 'version', 'fuel', 'gearbox', 'color', 'make_code', 'model_code', 'version_code'] %}
-        {{ dms_typed_column(track, column, column ~ '_text') }} as {{ column }},
+        ----------  the catalogue's fields (macros/vehicles/catalogue_fields.sql)
+        {%- for field in vehicle_fields() %}
+        {%- if field.kind == 'precision' %}
+        {{ dms_precision_column(track, field) }} as {{ field.name }},
+        {%- elif (track.derive or {}).get(field.name) and dms_paths_for(track, field.name) | length > 0 %}
+        coalesce({{ dms_typed_column(track, field, field.name ~ '_text') }}, {{ dms_derived_column(track, field) }}) as {{ field.name }},
+        {%- elif (track.derive or {}).get(field.name) %}
+        {{ dms_derived_column(track, field) }} as {{ field.name }},
+        {%- else %}
+        {{ dms_typed_column(track, field, field.name ~ '_text') }} as {{ field.name }},
+        {%- endif %}
         {%- endfor %}
-
-        ----------  numerics
-        record_index,
-        {{ dms_typed_column(track, 'list_price', 'list_price_text') }} as list_price,
-        {{ dms_typed_column(track, 'promotional_price', 'promotional_price_text') }} as promotional_price,
-        {{ dms_typed_column(track, 'mileage', 'mileage_text') }} as mileage,
-
-        ----------  dates
-        {{ dms_typed_column(track, 'registration_date', 'registration_date_text') }} as registration_date,
-
-        ----------  timestamps
-        feed_at,
 
         ----------  the record as delivered (lists are unnested downstream from it) and its hash
         content_hash,
@@ -178,10 +258,13 @@ select * from typed
             record_index,
             feed_at,
             content_hash,
-            record,
-            {%- for column in dms_vehicle_columns() if column != 'external_source_id' %}
-            {{ first_non_empty_text('record', dms_paths_for(track, column)) }} as {{ column }}_text{{ "," if not loop.last }}
+            {%- for name in (track.get('values') or {}) %}
+            {{ dms_column_text(track, name, (track.get('values')[name] if track.get('values')[name] is not string else [track.get('values')[name]])) }} as {{ name }}__value_text,
             {%- endfor %}
+            {%- for column in dms_vehicle_columns() if column != 'external_source_id' %}
+            {{ dms_column_text(track, column, dms_paths_for(track, column)) }} as {{ column }}_text,
+            {%- endfor %}
+            record
         from {{ relation }}
         where source = '{{ track.dms | upper }}'
     ) as extracted

@@ -1,25 +1,20 @@
 {#
-    The catalogue fields a vehicle takes from its layers, field by field, with their SQL types.
+    The catalogue fields a vehicle takes from its layers, field by field, with their SQL types: every
+    field of the catalogue's list (macros/vehicles/catalogue_fields.sql, through vehicle_fields()).
     vehicle_field_lineage unpivots them (values as text), vehicle pivots them back to these types.
 #}
 {% macro vehicle_resolved_fields() -%}
-    {{ return([
-        {'name': 'vin', 'type': 'varchar(17)'},
-        {'name': 'dealer_code', 'type': 'varchar(1024)'},
-        {'name': 'make', 'type': 'varchar(1024)'},
-        {'name': 'model', 'type': 'varchar(1024)'},
-        {'name': 'version', 'type': 'varchar(1024)'},
-        {'name': 'list_price', 'type': 'numeric(12, 2)'},
-        {'name': 'promotional_price', 'type': 'numeric(12, 2)'},
-        {'name': 'registration_date', 'type': 'date'},
-        {'name': 'mileage', 'type': 'integer'},
-        {'name': 'fuel', 'type': 'varchar(1024)'},
-        {'name': 'gearbox', 'type': 'varchar(1024)'},
-        {'name': 'color', 'type': 'varchar(1024)'},
-        {'name': 'make_code', 'type': 'varchar(1024)'},
-        {'name': 'model_code', 'type': 'varchar(1024)'},
-        {'name': 'version_code', 'type': 'varchar(1024)'},
-    ]) }}
+    {{ return(vehicle_fields()) }}
+{%- endmacro %}
+
+{# What vehicle_snapshot compares between builds: every catalogue field and the vehicle's state. #}
+{% macro vehicle_snapshot_compared_columns() -%}
+    {{ return(vehicle_fields() | map(attribute='name') | list + ['is_available', 'first_seen_at', 'updated_at', 'layer_count']) }}
+{%- endmacro %}
+
+{# The text type lineage and conflicts hold any field's value in (the longest field fits). #}
+{% macro vehicle_field_value_type() -%}
+    {{ return('varchar(65535)') }}
 {%- endmacro %}
 
 {#
@@ -32,7 +27,7 @@
     select
         {{ relation }}.{{ carried_columns | join(', ' ~ relation ~ '.') }},
         '{{ field.name }}' as field_name,
-        cast({{ relation }}.{{ field.name }} as varchar(1024)) as value
+        cast({{ relation }}.{{ field.name }} as {{ vehicle_field_value_type() }}) as value
     from {{ relation }}
     where {{ relation }}.{{ field.name }} is not null
 {% if not loop.last %}

@@ -44,7 +44,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, FleetPlan
 
 @pytest.fixture(scope="module")
 def tracks() -> dict[str, Track]:
-    return load_tracks()
+    return load_tracks().valid
 
 
 @pytest.fixture(scope="module")

@@ -50,7 +50,7 @@ records_{{ dms }} as (
 
 list_elements as (
 
-    {{ dms_list_selects('images', ['url'], 'records_') }}
+    {{ dms_list_selects('images', catalogue_fields().lists.images, 'records_') }}
 
 ),
 

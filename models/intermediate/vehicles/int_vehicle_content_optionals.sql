@@ -49,7 +49,7 @@ records_{{ dms }} as (
 
 list_elements as (
 
-    {{ dms_list_selects('optionals', ['code', 'description', 'is_standard'], 'records_') }}
+    {{ dms_list_selects('optionals', catalogue_fields().lists.optionals, 'records_') }}
 
 ),
 
@@ -65,6 +65,7 @@ final as (
         code,
         description,
         coalesce(cast(is_standard as boolean), false) as is_standard,
+        category,
         {{ dbt_batch_at() }} as batch_at
 
     from list_elements

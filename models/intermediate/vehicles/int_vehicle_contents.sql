@@ -118,22 +118,10 @@ final as (
         vehicle_records.corporate_id,
         vehicle_records.source,
         vehicle_records.external_source_id,
-        vehicle_records.vin,
         vehicle_records.vin_as_delivered,
-        vehicle_records.dealer_code,
-        vehicle_records.make,
-        vehicle_records.model,
-        vehicle_records.version,
-        vehicle_records.list_price,
-        vehicle_records.promotional_price,
-        vehicle_records.registration_date,
-        vehicle_records.mileage,
-        vehicle_records.fuel,
-        vehicle_records.gearbox,
-        vehicle_records.color,
-        vehicle_records.make_code,
-        vehicle_records.model_code,
-        vehicle_records.version_code,
+        {%- for field in vehicle_fields() %}
+        vehicle_records.{{ field.name }},
+        {%- endfor %}
         {{ dbt_batch_at() }} as batch_at
 
     from first_deliveries

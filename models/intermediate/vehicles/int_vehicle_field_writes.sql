@@ -64,7 +64,7 @@ field_versions as (
         valid_from,
         first_load_id,
         '{{ field.name }}' as field_name,
-        cast({{ field.name }} as varchar(1024)) as value
+        cast({{ field.name }} as {{ vehicle_field_value_type() }}) as value
     from shared_versions
     {% if not loop.last %}union all
     {% endif -%}

@@ -31,11 +31,9 @@
 
 {%- set state_columns = [
     'layer_id', 'corporate_id', 'source', 'external_source_id', 'first_load_id', 'last_load_id',
-    'version_number', 'content_hash', 'vin', 'dealer_code', 'make', 'model', 'version', 'fuel',
-    'gearbox', 'color', 'make_code', 'model_code', 'version_code', 'landing_key', 'list_price',
-    'promotional_price', 'mileage', 'registration_date', 'first_seen_at', 'last_seen_at',
+    'version_number', 'content_hash', 'landing_key', 'first_seen_at', 'last_seen_at',
     'updated_at', 'removed_at', 'is_available', 'vehicle_id',
-] %}
+] + vehicle_fields() | map(attribute='name') | list %}
 
 with
 
@@ -106,22 +104,10 @@ rebuilt_states as (
         last_load_id,
         version_number,
         content_hash,
-        vin,
-        dealer_code,
-        make,
-        model,
-        version,
-        fuel,
-        gearbox,
-        color,
-        make_code,
-        model_code,
-        version_code,
+        {%- for field in vehicle_fields() %}
+        {{ field.name }},
+        {%- endfor %}
         landing_key,
-        list_price,
-        promotional_price,
-        mileage,
-        registration_date,
         first_seen_at,
         last_seen_at,
         valid_from as updated_at,

@@ -69,27 +69,13 @@ final as (
         layer_deliveries.version_number,
         layer_deliveries.content_hash,
 
+        ----------  the catalogue's fields (macros/vehicles/catalogue_fields.sql)
+        {%- for field in vehicle_fields() %}
+        layer_deliveries.{{ field.name }},
+        {%- endfor %}
+
         ----------  strings
-        layer_deliveries.vin,
-        layer_deliveries.dealer_code,
-        layer_deliveries.make,
-        layer_deliveries.model,
-        layer_deliveries.version,
-        layer_deliveries.fuel,
-        layer_deliveries.gearbox,
-        layer_deliveries.color,
-        layer_deliveries.make_code,
-        layer_deliveries.model_code,
-        layer_deliveries.version_code,
         last_deliveries.landing_key,
-
-        ----------  numerics
-        layer_deliveries.list_price,
-        layer_deliveries.promotional_price,
-        layer_deliveries.mileage,
-
-        ----------  dates
-        layer_deliveries.registration_date,
 
         ----------  timestamps
         last_deliveries.feed_at,

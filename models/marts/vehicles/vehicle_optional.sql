@@ -48,6 +48,7 @@ final as (
         content_optionals.code,
         content_optionals.description,
         content_optionals.is_standard,
+        content_optionals.category,
         {{ dbt_batch_at() }} as batch_at
 
     from winning_layers
