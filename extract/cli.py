@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import re
 import shutil
@@ -13,19 +14,23 @@ from pathlib import Path
 
 import psycopg2
 
-from extract import embedded_warehouse, load_run, report
+from extract import catalogue, embedded_warehouse, held_feeds, load_run, report
 from extract.domains import DOMAINS
 from extract.fetch import FetchError, FetchSettings, fetch_unificado
 from extract.landing import LandingError, open_landing
-from extract.mart_summary import mart_rows
+from extract.mart_summary import held_in_load_audit, mart_rows
 from extract.raw_compaction import compact_vehicle_records
-from extract.tracks import TrackError
-from extract.warehouse import WarehouseAddress, WarehouseUnreachable, ensure_running, resolve_address
+from extract.warehouse import WarehouseAddress, WarehouseUnreachable, connect, ensure_running, resolve_address
 
 EXIT_OK, EXIT_SOME_REJECTED, EXIT_CANNOT_RUN = 0, 1, 2
 DEFAULT_LANDING = "landing"
 SAMPLE_DATA = "sample_data"
 _SAMPLE_FEED_TIME = re.compile(r"__(\d{8}T\d{4}Z)")
+# sample-data --broken-feed: the GestionaleAuto sample export, dropped in corporate 101's DMS_A folder a day later
+_MISFILED_SAMPLE = (
+    "vehicles/corporate=101/source=GESTIONALEAUTO/export__20261120T0900Z.xml.zip",
+    "vehicles/corporate=101/source=DMS_A/export__20261122T0600Z.xml.zip",
+)
 
 DESCRIPTION = """\
 Land pending files from the landing zone into the warehouse's raw schema, one transaction per file,
@@ -42,17 +47,25 @@ started on demand.
 
 Every file is recorded in raw.load_ledger. A file whose content was already loaded from the same path
 is skipped (recorded as skipped, never loaded twice). Rerunning is always safe.
+
+A vehicle feed that looks like a broken export is held: its rows land but dbt does not apply it. That is
+a feed with no records, or a snapshot that would make more than EXTRACT_HOLD_REMOVAL_SHARE (default 0.5)
+of its corporate's available vehicles in that DMS unavailable. `python -m extract release <load id>`
+applies it on purpose; a later applied feed of the same corporate and DMS supersedes it.
 """
 
 EPILOG = """\
 other commands:
   python -m extract warehouse start|stop|status|env|reset   the embedded PostgreSQL
-  python -m extract sample-data [--landing ...]             copy the bundled sample files into the landing zone
+  python -m extract sample-data [--landing ...] [--broken-feed]
+                                                            copy the bundled sample files into the landing zone
+  python -m extract release [LOAD_ID]                       apply a held vehicle feed (no id: list the held ones)
   python -m extract fetch unificado --url URL               download the weekly lab-results CSV into lab/unificado/
 
 exit codes:
   0  every file loaded or skipped
-  1  some files were rejected or failed (the others loaded); the summary lists them with reasons
+  1  some files were rejected, failed or held (the others loaded); the summary lists them with reasons
+     (and, for a held feed, the release command)
   2  nothing could run (warehouse unreachable, bad configuration); one sentence says why
 
 examples:
@@ -104,6 +117,29 @@ def _commands_parser() -> argparse.ArgumentParser:
     )
     sample = commands.add_parser("sample-data", help="copy the bundled sample files into the landing zone")
     sample.add_argument("--landing", default=os.environ.get("EXTRACT_LANDING", DEFAULT_LANDING))
+    sample.add_argument(
+        "--broken-feed",
+        action="store_true",
+        help="also drop the GestionaleAuto sample export into corporate 101's DMS_A folder, a day later: "
+        "a misfiled export, which the extractor holds (exit 1) instead of marking the dealer's stock sold",
+    )
+    release = commands.add_parser(
+        "release",
+        help="apply a held vehicle feed on purpose",
+        description="Apply a held vehicle feed (raw.load_ledger status held): it becomes status released and "
+        "the next dbt build applies it; held feeds of the same corporate and DMS before it are superseded. "
+        "Without a load id, list the held feeds with their reasons. Exit 0 when released (or listed), 1 when "
+        "refused (the load is not held, or a later applied feed superseded it), 2 when the load id is "
+        "unknown or the warehouse cannot be reached.",
+    )
+    release.add_argument("load_id", type=int, nargs="?", help="the held feed's load id (raw.load_ledger.load_id)")
+    catalogue = commands.add_parser(
+        "catalogue",
+        help="write the catalogue fields' doc blocks from their list",
+        description="Write models/marts/vehicles/_catalogue_fields__docs.md (what dbt docs shows for every "
+        "catalogue field) from macros/vehicles/catalogue_fields.sql, the one list of the fields.",
+    )
+    catalogue.add_argument("action", choices=["docs"])
     fetch = commands.add_parser(
         "fetch",
         help="download a source into the landing zone",
@@ -133,6 +169,15 @@ def _ensure_dbt_profile(root: Path) -> None:
         shutil.copyfile(example, profile)
 
 
+def _prepare_raw_tables(address: WarehouseAddress) -> None:
+    """Every domain's raw tables, empty until the first load, so `dbt build` runs on a fresh warehouse."""
+    conn = connect(address)
+    try:
+        load_run.prepare_warehouse(conn, tuple(DOMAINS))
+    finally:
+        conn.close()
+
+
 def _warehouse(action: str) -> int:
     address = resolve_address()
     if action == "env":
@@ -148,12 +193,15 @@ def _warehouse(action: str) -> int:
         if action == "start":
             embedded_warehouse.start(address.dbname)
             _ensure_dbt_profile(embedded_warehouse.project_root())
+            _prepare_raw_tables(address)
         elif action == "stop":
             embedded_warehouse.stop()
         elif action == "reset":
             embedded_warehouse.destroy()
     except embedded_warehouse.EmbeddedWarehouseError as exc:
         return _fail(f"the embedded warehouse on 127.0.0.1:{address.port} failed: {exc}.")
+    except (psycopg2.Error, WarehouseUnreachable) as exc:
+        return _fail(f"the embedded warehouse started, but its raw tables cannot be created: {str(exc).strip()}.")
     state = embedded_warehouse.status()
     print(f"embedded warehouse: {'running' if state.running else 'stopped'}")
     print(f"  address:   postgresql://{address.user}@127.0.0.1:{state.port}/{address.dbname} (no password)")
@@ -166,25 +214,87 @@ def _warehouse(action: str) -> int:
             print(f"  BI relations in database {address.dbname!r}:")
             for schema, name, rows in relations:
                 print(f"    {schema + '.' + name:<40} {rows:>10,} rows")
+        held = held_in_load_audit(address)
+        if held:
+            print("  held vehicle feeds in marts.load_audit (landed, not applied; each reason ends with its release):")
+            for held_id, key, reason in held:
+                print(f"    load {held_id}  {key}\n      {reason}")
     return EXIT_OK
 
 
-def _sample_data(landing_uri: str) -> int:
+def _sample_data(landing_uri: str, broken_feed: bool = False) -> int:
     source = embedded_warehouse.project_root() / SAMPLE_DATA
     zone = open_landing(landing_uri)
     if not landing_uri.startswith("s3://"):
         Path(landing_uri).mkdir(parents=True, exist_ok=True)
-    count = 0
-    for path in sorted(p for p in source.rglob("*") if p.is_file() and not p.name.endswith((".py", ".md"))):
-        key = path.relative_to(source).as_posix()
+    files = [
+        (path.relative_to(source).as_posix(), path)
+        for path in sorted(p for p in source.rglob("*") if p.is_file() and not p.name.endswith((".py", ".md")))
+    ]
+    if broken_feed:
+        sample, misfiled = _MISFILED_SAMPLE
+        files.append((misfiled, source / sample))
+    for key, path in files:
         zone.put(key, path)
-        stamp = _SAMPLE_FEED_TIME.search(path.name)
+        stamp = _SAMPLE_FEED_TIME.search(key.rsplit("/", 1)[-1])
         if stamp and not landing_uri.startswith("s3://"):
             # git keeps no modification times: bundled feeds carry theirs in the name
             feed_at = datetime.strptime(stamp.group(1), "%Y%m%dT%H%MZ").replace(tzinfo=UTC).timestamp()
             os.utime(Path(landing_uri) / key, (feed_at, feed_at))
-        count += 1
-    print(f"copied {count} sample files into {zone.uri}")
+    print(f"copied {len(files)} sample files into {zone.uri}")
+    if broken_feed:
+        print(f"  including a misfiled export (a GestionaleAuto file in a DMS_A folder): {_MISFILED_SAMPLE[1]}")
+    return EXIT_OK
+
+
+def _release(load_id: int | None) -> int:
+    """Apply a held vehicle feed on purpose, or list the held ones."""
+    try:
+        address = resolve_address()
+        ensure_running(address)
+        conn = connect(address, application_name="extract release")
+    except WarehouseUnreachable as exc:
+        return _fail(str(exc))
+    try:
+        load_run.prepare_warehouse(conn, ("vehicles",))  # the ledger and its statuses, as a load run has them
+        with conn, conn.cursor() as cur:
+            if load_id is None:
+                held = held_feeds.held_loads(cur)
+                print("Held vehicle feeds (landed in raw, not applied):" if held else "No held vehicle feeds.")
+                for held_id, key, reason in held:
+                    print(f"  load {held_id}  {key}\n    {reason}")
+                return EXIT_OK
+            released = held_feeds.release(cur, load_id, _person())
+    except held_feeds.UnknownLoad as exc:
+        return _fail(f"{exc}.")
+    except held_feeds.ReleaseRefused as exc:
+        print(f"extract release: {exc}", file=sys.stderr)
+        return EXIT_SOME_REJECTED
+    except psycopg2.Error as exc:
+        return _fail(f"the warehouse refused the release: {str(exc).strip()}.")
+    finally:
+        conn.close()
+    print(
+        f"released load {load_id} ({released.landing_key}): its {released.vehicles} vehicles are now the stock of "
+        f"{released.feed.stock}; the next dbt build applies it"
+    )
+    if released.superseded:
+        loads = ", ".join(map(str, released.superseded))
+        print(f"superseded (held before it, they can no longer be released): load {loads}")
+    return EXIT_OK
+
+
+def _person() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in this environment
+        return "an unknown user"
+
+
+def _catalogue_docs() -> int:
+    root = embedded_warehouse.project_root()
+    (root / catalogue.DOCS_FILE).write_text(catalogue.render_docs(catalogue.load_catalogue()), encoding="utf-8")
+    print(f"wrote {catalogue.DOCS_FILE} from macros/vehicles/catalogue_fields.sql")
     return EXIT_OK
 
 
@@ -208,13 +318,17 @@ def _load(argv: list[str]) -> int:
     args = _load_parser().parse_args(argv)
     if args.workers < 1:
         return _fail("--workers must be at least 1.")
+    refused_configuration: list[str] = []  # e.g. an invalid track file: only its own DMS's feeds wait
+    for name in args.domain or DOMAINS:
+        validate = getattr(DOMAINS[name], "validate", None)
+        if validate is not None:
+            refused_configuration.extend(validate())
+    for reason in refused_configuration:
+        print(f"extract: a track file is invalid, its DMS's feeds wait in the landing zone: {reason}", file=sys.stderr)
     try:
-        for name in args.domain or DOMAINS:
-            validate = getattr(DOMAINS[name], "validate", None)
-            if validate is not None:
-                validate()
-    except TrackError as exc:
-        return _fail(f"a track file is invalid: {exc}.")
+        held_feeds.removal_share_limit()
+    except held_feeds.HoldSettingError as exc:
+        return _fail(f"{exc}.")
     try:
         address = resolve_address()
         ensure_running(address)
@@ -229,9 +343,9 @@ def _load(argv: list[str]) -> int:
         hint = f" ({diagnostic.message_hint})" if diagnostic and diagnostic.message_hint else ""
         return _fail(f"the warehouse's raw tables cannot be prepared: {str(exc).strip()}{hint}.")
     print(report.summary_table(results, time.perf_counter() - started))
-    if any(r.domain == "vehicles" and r.status == load_run.LOADED for r in results):
+    if any(r.domain == "vehicles" and r.status in (load_run.LOADED, load_run.HELD) for r in results):
         _compact_vehicle_records(address)
-    return report.exit_code(results)
+    return max(report.exit_code(results), EXIT_SOME_REJECTED if refused_configuration else EXIT_OK)
 
 
 def _compact_vehicle_records(address: WarehouseAddress) -> None:
@@ -249,13 +363,17 @@ def _compact_vehicle_records(address: WarehouseAddress) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in ("warehouse", "sample-data", "fetch"):
+    if argv and argv[0] in ("warehouse", "sample-data", "fetch", "release", "catalogue"):
         args = _commands_parser().parse_args(argv)
         if args.command == "warehouse":
             return _warehouse(args.action)
+        if args.command == "catalogue":
+            return _catalogue_docs()
         if args.command == "fetch":
             return _fetch(args)
-        return _sample_data(args.landing)
+        if args.command == "release":
+            return _release(args.load_id)
+        return _sample_data(args.landing, args.broken_feed)
     if argv and argv[0] == "load":
         argv = argv[1:]
     return _load(argv)

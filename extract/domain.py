@@ -29,6 +29,11 @@ class RejectedFile(Exception):
     """The whole file cannot be loaded. The message says where and what was expected."""
 
 
+class FileNotReady(Exception):
+    """The file cannot be loaded now for a reason outside it (its DMS's track file is invalid): it stays
+    pending, nothing of it is recorded, and the run reports it as failed. The message says what to fix."""
+
+
 @dataclass
 class LoadContext:
     cur: Cursor
@@ -57,6 +62,8 @@ class LoadContext:
 class Outcome:
     rows_loaded: int
     feed_at: datetime | None = None  # when the content names its own feed time
+    warnings: tuple[str, ...] = ()  # what the file's format could not read (extract.track_checks)
+    hold_reason: str | None = None  # the rows land but are not applied (a held vehicle feed, extract.held_feeds)
 
 
 class Domain(Protocol):

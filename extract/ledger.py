@@ -9,6 +9,17 @@ from psycopg2.extensions import cursor as Cursor
 
 RAW_SCHEMA = "raw"
 
+# A file's status in the ledger. Vehicle feeds add three (extract.held_feeds): `held` (landed, not applied:
+# it looks like a broken export), `superseded` (held, then a later applied feed of the same corporate + DMS
+# replaced it) and `released` (held, then applied by hand with `python -m extract release`).
+LOADED, REJECTED, SKIPPED = "loaded", "rejected", "skipped"
+HELD, SUPERSEDED, RELEASED = "held", "superseded", "released"
+STATUSES = (LOADED, REJECTED, SKIPPED, HELD, SUPERSEDED, RELEASED)
+APPLIED_STATUSES = (LOADED, RELEASED)  # the loads whose rows dbt reads
+LANDED_STATUSES = (LOADED, HELD, SUPERSEDED, RELEASED)  # the loads whose rows are in raw
+_STATUS_LIST = ", ".join(f"'{status}'" for status in STATUSES)
+_EVERY_STATUS_PATTERN = ", ".join(f"'%''{status}''%'" for status in STATUSES)
+
 LEDGER_DDL = f"""
 create schema if not exists {RAW_SCHEMA};
 create table if not exists {RAW_SCHEMA}.load_ledger (
@@ -21,14 +32,34 @@ create table if not exists {RAW_SCHEMA}.load_ledger (
     feed_at timestamptz not null,
     started_at timestamptz not null,
     finished_at timestamptz,
-    status text not null check (status in ('loaded', 'rejected', 'skipped')),
+    status text not null constraint load_ledger_status_check check (status in ({_STATUS_LIST})),
     rows_loaded bigint not null default 0,
     rows_rejected bigint not null default 0,
     error text
 );
+alter table {RAW_SCHEMA}.load_ledger add column if not exists warnings text;
+comment on column {RAW_SCHEMA}.load_ledger.warnings is
+    'What the file''s format could not read, one finding per line (a mapped column absent from every '
+    'record, a list path without items, values that do not read as their parse hint); null when none.';
 create index if not exists load_ledger_landing_key on {RAW_SCHEMA}.load_ledger (landing_key, load_id);
+-- a ledger made before a status existed gets the current list (idempotent: only when one is missing)
+do $$
+begin
+    if not exists (
+        select 1 from pg_constraint
+        where
+            conrelid = '{RAW_SCHEMA}.load_ledger'::regclass
+            and conname = 'load_ledger_status_check'
+            and pg_get_constraintdef(oid) like all (array[{_EVERY_STATUS_PATTERN}])
+    ) then
+        alter table {RAW_SCHEMA}.load_ledger drop constraint if exists load_ledger_status_check;
+        alter table {RAW_SCHEMA}.load_ledger add constraint load_ledger_status_check
+            check (status in ({_STATUS_LIST}));
+    end if;
+end $$;
 comment on table {RAW_SCHEMA}.load_ledger is
-    'One row per landing file processed by python -m extract: loaded, rejected (with the reason) or skipped.';
+    'One row per landing file processed by python -m extract: loaded, rejected (with the reason), skipped, '
+    'or for vehicle feeds held (not applied, with the reason), superseded or released.';
 """
 
 
@@ -49,15 +80,16 @@ def lock_landing_key(cur: Cursor, landing_key: str) -> None:
 
 
 def already_loaded(cur: Cursor, landing_key: str, sha256: str) -> int | None:
-    """The load id of the same content at the same landing path, when it is that path's latest load."""
+    """The load id of the same content at the same landing path, when it is that path's latest landed load
+    (loaded, or held, superseded or released: a held feed delivered again is not landed twice either)."""
     cur.execute(
         f"""
         select load_id, sha256 from {RAW_SCHEMA}.load_ledger
-        where landing_key = %s and status = 'loaded'
+        where landing_key = %s and status in %s
         order by load_id desc
         limit 1
         """,
-        (landing_key,),
+        (landing_key, LANDED_STATUSES),
     )
     latest = cur.fetchone()
     return latest[0] if latest is not None and latest[1] == sha256 else None
@@ -93,13 +125,14 @@ def finish(
     rows_rejected: int = 0,
     error: str | None = None,
     feed_at: datetime | None = None,
+    warnings: tuple[str, ...] = (),
 ) -> None:
     cur.execute(
         f"""
         update {RAW_SCHEMA}.load_ledger
         set status = %s, rows_loaded = %s, rows_rejected = %s, error = %s,
-            feed_at = coalesce(%s, feed_at), finished_at = clock_timestamp()
+            feed_at = coalesce(%s, feed_at), finished_at = clock_timestamp(), warnings = %s
         where load_id = %s
         """,
-        (status, rows_loaded, rows_rejected, error, feed_at, load_id),
+        (status, rows_loaded, rows_rejected, error, feed_at, "\n".join(warnings) or None, load_id),
     )

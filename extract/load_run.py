@@ -12,13 +12,14 @@ from datetime import UTC, datetime
 from psycopg2.extensions import connection as Connection
 
 from extract import landing, ledger
-from extract.domain import REJECTED_RECORDS_DDL, LoadContext, RejectedFile
+from extract.domain import REJECTED_RECORDS_DDL, FileNotReady, LoadContext, RejectedFile
 from extract.domains import DOMAINS, domain_of
 from extract.landing import LandingFile, LandingZone
 from extract.warehouse import WarehouseAddress, connect
 
-# Statuses of a file in a run. The ledger knows the first three; the last two never reach it.
+# Statuses of a file in a run. The ledger knows the first four; the last two never reach it.
 LOADED, REJECTED, SKIPPED = "loaded", "rejected", "skipped"
+HELD = ledger.HELD  # landed but not applied: a vehicle feed that looks like a broken export (extract.held_feeds)
 GONE = "gone"  # another run moved it while this one waited for it
 FAILED = "failed"  # an error outside the file itself (network, database): the file stays pending
 
@@ -34,6 +35,7 @@ class FileResult:
     load_id: int | None = None
     error: str | None = None
     warning: str | None = None
+    findings: tuple[str, ...] = ()  # what the file's format could not read (raw.load_ledger.warnings)
 
 
 def prepare_warehouse(conn: Connection, domains: Iterable[str]) -> None:
@@ -88,6 +90,9 @@ def load_file(conn: Connection, zone: LandingZone, file: LandingFile) -> FileRes
             ctx = LoadContext(cur, load_id, file, local, name)
             outcome = domain.load(ctx)
             rejected_rows = ctx.flush_rejected()
+        except FileNotReady as exc:  # not the file's fault: no trace of this attempt, the file stays pending
+            conn.rollback()
+            return result(FAILED, error=f"{exc}; the file stays in the landing zone")
         except Exception as exc:  # the file's own fault: keep the ledger row, drop the rows
             reason = str(exc) if isinstance(exc, RejectedFile) else f"{file.key}: {type(exc).__name__}: {exc}"
             cur.execute("rollback to savepoint file_rows")
@@ -99,14 +104,17 @@ def load_file(conn: Connection, zone: LandingZone, file: LandingFile) -> FileRes
             except Exception as move_exc:  # noqa: BLE001 - report, the ledger already says rejected
                 return FileResult(**{**rejected.__dict__, "warning": f"could not move aside: {move_exc}"})
             return rejected
-        ledger.finish(cur, load_id, LOADED, outcome.rows_loaded, rejected_rows, feed_at=outcome.feed_at)
+        status = HELD if outcome.hold_reason else LOADED
+        ledger.finish(
+            cur, load_id, status, outcome.rows_loaded, rejected_rows, error=outcome.hold_reason,
+            feed_at=outcome.feed_at, warnings=outcome.warnings,
+        )  # fmt: skip
         conn.commit()
-        return _archive(
-            zone,
-            file,
-            result(LOADED, rows=outcome.rows_loaded, rejected_rows=rejected_rows, load_id=load_id),
-            started_at,
-        )
+        loaded = result(
+            status, rows=outcome.rows_loaded, rejected_rows=rejected_rows, load_id=load_id, findings=outcome.warnings,
+            error=outcome.hold_reason,
+        )  # fmt: skip
+        return _archive(zone, file, loaded, started_at)  # a held file's content is in raw: it moves like a loaded one
 
 
 def _archive(zone: LandingZone, file: LandingFile, done: FileResult, when: datetime) -> FileResult:
@@ -115,7 +123,7 @@ def _archive(zone: LandingZone, file: LandingFile, done: FileResult, when: datet
     except Exception as exc:  # noqa: BLE001 - committed already: the next run skips and moves it
         if not zone.exists(file):
             return done  # a concurrent run that skipped it has moved it already
-        warning = f"loaded, but not moved to imported/ ({exc}); the next run will skip and move it"
+        warning = f"{done.status}, but not moved to imported/ ({exc}); the next run will skip and move it"
         return FileResult(**{**done.__dict__, "warning": warning})
     return done
 

@@ -30,3 +30,20 @@ def mart_rows(address: WarehouseAddress) -> list[tuple[str, str, int]]:
             return counts
     finally:
         conn.close()
+
+
+def held_in_load_audit(address: WarehouseAddress) -> list[tuple[int, str, str]]:
+    """(load id, landing key, reason) of the held vehicle feeds marts.load_audit shows; empty without it."""
+    try:
+        conn = connect(address, application_name="extract-status")
+    except WarehouseUnreachable:
+        return []
+    try:
+        with conn.cursor() as cur:
+            cur.execute("select to_regclass('marts.load_audit') is not null")
+            if not cur.fetchone()[0]:
+                return []
+            cur.execute("select load_id, landing_key, error from marts.load_audit where status = 'held' order by 1")
+            return [(int(load_id), key, error) for load_id, key, error in cur.fetchall()]
+    finally:
+        conn.close()

@@ -8,6 +8,12 @@ repeats it), and it is the one dbt types a content from, so nothing dbt needs is
 archive keeps every file. Comparing with the previous feed only keeps the work per run bounded by the
 new feeds, whatever the history's length. Raw then grows by about 150 bytes per repeated record
 instead of about 1,600.
+
+"Previous" means the previous *applied* feed (ledger status loaded or released), never a held or
+superseded one (extract.held_feeds): dbt does not read those, so a record that repeats a held feed's
+keeps its JSON. A held feed is compacted against the previous applied feed like any other. Releasing it
+later needs nothing more: no feed was compacted against it while it was held, and an applied feed stays
+applied, so every record that lost its JSON repeats one of a feed dbt reads.
 """
 
 from __future__ import annotations
@@ -15,21 +21,26 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from extract.ledger import RAW_SCHEMA
+from extract.ledger import APPLIED_STATUSES, RAW_SCHEMA
 from extract.warehouse import WarehouseAddress, connect
 
+_APPLIED = ", ".join(f"'{status}'" for status in APPLIED_STATUSES)
 _COMPACT = f"""
 select pg_advisory_xact_lock(hashtextextended('extract:compact-vehicle-records', 0));
 create temporary table pending_feeds on commit drop as
     select
         feeds.load_id,
         (
+            -- the previous applied feed: never a held one, whose records dbt does not read (extract.held_feeds)
             select max(previous.load_id)
             from {RAW_SCHEMA}.vehicle_feeds as previous
+            inner join {RAW_SCHEMA}.load_ledger as ledger
+                on previous.load_id = ledger.load_id
             where
                 previous.corporate_id = feeds.corporate_id
                 and previous.dms = feeds.dms
                 and previous.load_id < feeds.load_id
+                and ledger.status in ({_APPLIED})
         ) as previous_load_id
     from {RAW_SCHEMA}.vehicle_feeds as feeds
     where feeds.compacted_at is null;

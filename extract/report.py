@@ -6,7 +6,7 @@ import sys
 from collections import defaultdict
 from typing import TextIO
 
-from extract.load_run import FAILED, GONE, LOADED, REJECTED, SKIPPED, FileResult
+from extract.load_run import FAILED, GONE, HELD, LOADED, REJECTED, SKIPPED, FileResult
 
 
 class Progress:
@@ -16,10 +16,12 @@ class Progress:
 
     def __call__(self, result: FileResult, done: int, total: int) -> None:
         line = f"[{done}/{total}] {result.status:<8} {result.key}"
-        if result.status == LOADED:
+        if result.status in (LOADED, HELD):
             line += f"  {result.rows} rows in {result.seconds:.1f} s"
             if result.rejected_rows:
                 line += f", {result.rejected_rows} records rejected"
+        if result.findings:
+            line += f", {len(result.findings)} finding(s) of the track's checks (see the summary)"
         if result.error:
             line += f"\n    {result.error}"
         if result.warning:
@@ -43,6 +45,7 @@ def summary_table(results: list[FileResult], seconds: float) -> str:
         "domain",
         "files",
         "loaded",
+        "held",
         "skipped",
         "rejected",
         "failed",
@@ -54,13 +57,14 @@ def summary_table(results: list[FileResult], seconds: float) -> str:
     lines: list[tuple[str, ...]] = [header]
 
     def row(name: str, items: list[FileResult], elapsed: float) -> tuple[str, ...]:
-        count = {s: sum(1 for r in items if r.status == s) for s in (LOADED, SKIPPED, REJECTED, FAILED)}
+        count = {s: sum(1 for r in items if r.status == s) for s in (LOADED, HELD, SKIPPED, REJECTED, FAILED)}
         rows = sum(r.rows for r in items)
         rate = rows / elapsed if elapsed > 0 else 0.0
         return (
             name,
             str(len(items)),
             str(count[LOADED]),
+            str(count[HELD]),
             str(count[SKIPPED]),
             str(count[REJECTED]),
             str(count[FAILED]),
@@ -88,11 +92,23 @@ def summary_table(results: list[FileResult], seconds: float) -> str:
         rendered.append("")
         rendered.append("Not loaded:")
         rendered.extend(f"  {r.status}: {r.error}" for r in problems)
+    held = [r for r in results if r.status == HELD]
+    if held:
+        rendered.append("")
+        rendered.append("Held (landed in raw, not applied: dbt ignores them until released):")
+        rendered.extend(f"  {r.key} (load {r.load_id}): {r.error}" for r in held)
+    unread = [r for r in results if r.findings]
+    if unread:
+        rendered.append("")
+        rendered.append("Loaded, but the track could not read everything (raw.load_ledger.warnings):")
+        for r in unread:
+            rendered.append(f"  {r.key} (load {r.load_id}):")
+            rendered.extend(f"    {finding}" for finding in r.findings)
     if not results:
         rendered = ["No pending files in the landing zone."]
     return "\n".join(rendered)
 
 
 def exit_code(results: list[FileResult]) -> int:
-    """0: everything loaded (or skipped); 1: some files were rejected or failed, the rest loaded."""
-    return 1 if any(r.status in (REJECTED, FAILED) for r in results) else 0
+    """0: everything loaded (or skipped); 1: some files were rejected, failed or held, the rest loaded."""
+    return 1 if any(r.status in (REJECTED, FAILED, HELD) for r in results) else 0

@@ -101,6 +101,23 @@ class _Lines:
         except yaml.YAMLError:
             self.root = None
 
+    def duplicate_key(self) -> TrackError | None:
+        """A key written twice in one mapping: YAML keeps the last silently, so the first would be lost."""
+        nodes = [self.root] if self.root is not None else []
+        while nodes:
+            node = nodes.pop()
+            if isinstance(node, yaml.MappingNode):
+                seen: set[str] = set()
+                for key, value in node.value:
+                    if key.value in seen:
+                        where = f"{self.where} line {key.start_mark.line + self.first_line}"
+                        return TrackError(f"{where}: {key.value!r} is written twice in the same mapping; merge them")
+                    seen.add(key.value)
+                    nodes.append(value)
+            elif isinstance(node, yaml.SequenceNode):
+                nodes.extend(node.value)
+        return None
+
     def at(self, *keys: object) -> str:
         node, line = self.root, None
         for key in keys:
@@ -367,7 +384,11 @@ def load_track(path: Path) -> Track:
         data = yaml.safe_load(held.body)
     except yaml.YAMLError as exc:
         raise TrackError(f"{path}: not valid YAML: {exc}") from exc
-    return parse_track(data, str(path), path, _Lines(held.body, held.first_line, str(path)))
+    lines = _Lines(held.body, held.first_line, str(path))
+    duplicate = lines.duplicate_key()
+    if duplicate is not None:
+        raise duplicate
+    return parse_track(data, str(path), path, lines)
 
 
 def tracks_folder() -> Path:

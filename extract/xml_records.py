@@ -25,6 +25,7 @@ class XmlRecord:
     index: int  # 1-based, across the file's XML members
     line: int | None  # where the record element starts
     value: dict[str, Any]
+    is_delete: bool = False  # feed_mode events: a delete record (the track's deletes.root), not an ad
 
 
 _LOCAL_NAMES: dict[str, str] = {}
@@ -116,13 +117,16 @@ def iter_records(stream: BinaryIO, what: str, track: Track, start_index: int = 1
 
     lxml reports only the end of elements named like the record (in any namespace), so the Python
     loop runs once per record, not once per element; records are cleared as soon as they are read.
+    In feed_mode events, the track's delete records come too, in document order (is_delete).
     """
     index = start_index - 1
     lists = _ListPaths(track.list_paths)
+    delete_tag = track.deletes.root if track.deletes is not None else None
+    tags = (track.root,) if delete_tag is None else (track.root, delete_tag)
     parser = etree.iterparse(
         stream,
         events=("end",),
-        tag=("{*}" + track.root, track.root),
+        tag=tuple(name for tag in tags for name in ("{*}" + tag, tag)),
         resolve_entities=False,
         load_dtd=False,
         no_network=True,
@@ -137,10 +141,16 @@ def iter_records(stream: BinaryIO, what: str, track: Track, start_index: int = 1
                 _refuse_doctype(element, what)
                 checked_doctype = True
             parent = element.getparent()
-            if track.record_parent is not None and (parent is None or local_name(parent.tag) != track.record_parent):
+            is_delete = delete_tag is not None and local_name(element.tag) == delete_tag
+            if (
+                not is_delete
+                and track.record_parent is not None
+                and (parent is None or local_name(parent.tag) != track.record_parent)
+            ):
                 continue  # the record's tag reused inside a record (Multigestionale's images)
             index += 1
-            yield XmlRecord(index, element.sourceline, element_value(element, (), lists))
+            yield XmlRecord(index, element.sourceline, element_value(element, () if not is_delete else None, lists),
+                            is_delete)  # fmt: skip
             element.clear(keep_tail=False)
             if parent is not None:
                 while element.getprevious() is not None:
@@ -186,7 +196,7 @@ def find_feed_time(stream: BinaryIO, what: str, track: Track) -> datetime | None
             name = local_name(element.tag)
             if event == "start":
                 stack.append(name)
-                if name == track.root:
+                if name == track.root or (track.deletes is not None and name == track.deletes.root):
                     return None
                 if attribute and tuple(stack) == element_path:
                     value = next((v for k, v in element.attrib.items() if local_name(k) == attribute), None)

@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from extract import held_feeds
 from extract.compressed_input import xml_streams
-from extract.domain import LoadContext, Outcome, RejectedFile
+from extract.domain import FileNotReady, LoadContext, Outcome, RejectedFile
 from extract.ledger import RAW_SCHEMA
 from extract.raw_writer import copy_rows
-from extract.tracks import Track, TrackError, load_tracks
+from extract.track_checks import FeedChecks
+from extract.tracks import Track, Tracks, load_tracks
 from extract.xml_records import find_feed_time, iter_records
 
 NAME = "vehicles"
@@ -60,6 +62,10 @@ comment on column {RAW_SCHEMA}.{RECORDS}.stock_id is
     'The DMS''s stock id of the record (its track''s external_source_id paths, first non-empty, trimmed).';
 comment on column {RAW_SCHEMA}.{RECORDS}.record_hash is
     'md5 of the record''s JSON as written: equal hashes mean an unchanged record, without reading the JSON.';
+alter table {RAW_SCHEMA}.{RECORDS} add column if not exists is_delete boolean not null default false;
+comment on column {RAW_SCHEMA}.{RECORDS}.is_delete is
+    'True for a delete record of a feed_mode events DMS (its track''s deletes.root): it ends the ad of its '
+    'stock id, and is never typed as a vehicle.';
 create table if not exists {RAW_SCHEMA}.{FEEDS} (
     load_id bigint primary key,
     corporate_id varchar not null,
@@ -74,6 +80,8 @@ comment on table {RAW_SCHEMA}.{FEEDS} is
 alter table {RAW_SCHEMA}.{FEEDS} add column if not exists compacted_at timestamptz;
 comment on column {RAW_SCHEMA}.{FEEDS}.compacted_at is
     'When the feed''s repeated records dropped their JSON (extract.raw_compaction); null until then.';
+-- the latest feed of a corporate + DMS, read backwards, for the hold rule (extract.held_feeds)
+create index if not exists {FEEDS}_by_stock on {RAW_SCHEMA}.{FEEDS} (corporate_id, dms, feed_at, load_id);
 """
 
 
@@ -97,26 +105,27 @@ class VehiclesDomain:
     ddl = DDL
 
     def __init__(self) -> None:
-        self._tracks: dict[str, Track] | None = None
+        self._tracks: Tracks | None = None
 
-    def validate(self) -> None:
-        """Read every track file; a broken one stops the run before any file is touched."""
+    def validate(self) -> list[str]:
+        """Read every track file; the reasons of the invalid ones (their DMS's feeds wait, the rest load)."""
         self._tracks = load_tracks()
+        return list(self._tracks.invalid.values())
 
     def track_for(self, dms_folder: str, key: str) -> Track:
         if self._tracks is None:
-            try:
-                self._tracks = load_tracks()
-            except TrackError as exc:
-                raise RejectedFile(f"{key}: the track files cannot be read: {exc}") from exc
-        track = self._tracks.get(dms_folder.upper())
-        if track is None:
-            known = ", ".join(sorted(self._tracks)) or "none"
-            raise RejectedFile(
-                f"{key}: no track file for DMS {dms_folder!r} (known: {known}); "
-                f"add tracks/{dms_folder.lower()}.sql as described in docs/track_files.md"
-            )
-        return track
+            self._tracks = load_tracks()
+        track = self._tracks.valid.get(dms_folder.upper())
+        if track is not None:
+            return track
+        invalid = self._tracks.invalid.get(dms_folder.upper())
+        if invalid is not None:
+            raise FileNotReady(f"{key}: waits for a valid track file: {invalid}")
+        known = ", ".join(sorted(self._tracks.valid)) or "none"
+        raise RejectedFile(
+            f"{key}: no track file for DMS {dms_folder!r} (known: {known}); "
+            f"add tracks/{dms_folder.lower()}.sql as described in docs/track_files.md"
+        )
 
     @staticmethod
     def feed_time(ctx: LoadContext, track: Track) -> datetime:
@@ -137,18 +146,26 @@ class VehiclesDomain:
         track = self.track_for(dms_folder, key)
         feed_at = self.feed_time(ctx, track)
         key_paths = track.key_paths()
+        delete_key_paths = list(track.deletes.key_paths) if track.deletes is not None else []
+
+        checks = FeedChecks(track)
 
         def rows() -> Iterator[tuple[object, ...]]:
             next_index = 1
             for what, stream in xml_streams(ctx.local.path, key):
                 for record in iter_records(stream, what, track, start_index=next_index):
                     next_index = record.index + 1
-                    stock_id = next((t for t in (text_at(record.value, p) for p in key_paths) if t), "")
+                    if not record.is_delete:
+                        checks.observe(record.value)
+                    paths = delete_key_paths if record.is_delete else key_paths
+                    stock_id = next((t for t in (text_at(record.value, p) for p in paths) if t), "")
                     if not stock_id:
-                        expected = " or ".join("/".join(p) for p in key_paths)
+                        expected = " or ".join("/".join(p) for p in paths)
+                        tag = track.deletes.root if record.is_delete and track.deletes else track.root
+                        what_record = "delete record" if record.is_delete else "record"
                         ctx.reject_record(
                             record.index,
-                            f"{what} record {record.index} (<{track.root}> at line {record.line}): "
+                            f"{what} {what_record} {record.index} (<{tag}> at line {record.line}): "
                             f"no stock id; expected a non-empty {expected}",
                             json.dumps(record.value, ensure_ascii=False),
                         )
@@ -156,11 +173,11 @@ class VehiclesDomain:
                     document = json.dumps(record.value, ensure_ascii=False, separators=(",", ":"))
                     record_hash = hashlib.md5(document.encode(), usedforsecurity=False).hexdigest()
                     yield (ctx.load_id, corporate_id, track.dms, key, record.index, feed_at, stock_id, record_hash,
-                           document)  # fmt: skip
+                           document, record.is_delete)  # fmt: skip
 
         columns = (
             "load_id", "corporate_id", "dms", "landing_key", "record_index", "feed_at", "stock_id", "record_hash",
-            "record",
+            "record", "is_delete",
         )  # fmt: skip
         loaded = copy_rows(ctx.cur, RAW_SCHEMA, RECORDS, columns, rows())
         ctx.cur.execute(
@@ -169,7 +186,16 @@ class VehiclesDomain:
             " values (%s, %s, %s, %s, %s, %s, %s)",
             (ctx.load_id, corporate_id, track.dms, key, feed_at, loaded, len(ctx.rejected)),
         )
-        return Outcome(rows_loaded=loaded, feed_at=feed_at)
+        others = self._tracks.valid.values() if self._tracks is not None else ()
+        hold_reason = held_feeds.review(
+            ctx.cur,
+            held_feeds.Feed(ctx.load_id, corporate_id, track.dms, feed_at),
+            track,
+            loaded,
+            lambda: held_feeds.why_no_records(ctx.local.path, key, track, len(ctx.rejected), others),
+            held_feeds.removal_share_limit(),
+        )
+        return Outcome(rows_loaded=loaded, feed_at=feed_at, warnings=tuple(checks.findings()), hold_reason=hold_reason)
 
 
 DOMAIN = VehiclesDomain()

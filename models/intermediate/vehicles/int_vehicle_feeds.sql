@@ -17,7 +17,9 @@
     contents, images and optionals of the feeds recorded since their last run are typed next, and
     vehicle_layer_history folds in the corporate + source sequences with feeds recorded since its last
     run. A feed the extractor commits while dbt runs waits for the next run: nothing downstream reads
-    a feed that is not recorded here.
+    a feed that is not recorded here. Only applied feeds come (stg_dms__feeds): a held feed is recorded
+    by the first run after its release, and when it sorts before feeds already built (by feed time),
+    vehicle_layer_history rebuilds that corporate + source sequence as for any late feed.
 #}
 
 with

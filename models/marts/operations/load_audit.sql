@@ -24,6 +24,7 @@ final as (
         loads.domain,
         loads.landing_key,
         loads.status,
+        loads.status in ('loaded', 'released') as is_applied,
         loads.error,
         loads.size_bytes,
         loads.rows_loaded,
