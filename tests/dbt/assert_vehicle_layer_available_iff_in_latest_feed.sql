@@ -1,6 +1,7 @@
 {#-
     A layer is available exactly when the latest feed (greatest feed_at, then load id) of its
-    corporate + source delivered it: fails on every layer where the two disagree.
+    corporate + source delivered it: fails on every layer where the two disagree. Snapshot sources
+    only: in an events source (feed_mode: events) a feed that does not mention an ad leaves it as it is.
 -#}
 
 with
@@ -52,7 +53,9 @@ final as (
         on
             layers.corporate_id = latest_feeds.corporate_id
             and layers.source = latest_feeds.source
-    where layers.is_available != (layers.load_id = latest_feeds.load_id)
+    where
+        layers.is_available != (layers.load_id = latest_feeds.load_id)
+        and {{ dms_feed_mode_is('layers.source', 'snapshot') }}
 
 )
 

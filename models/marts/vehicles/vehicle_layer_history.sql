@@ -29,19 +29,42 @@
     already built (loaded late with an older feed time), the whole sequence is rebuilt from its
     deliveries. Rows are replaced by (layer_id, version_number): a new feed can split or extend
     versions, never merge them.
+
+    Sources whose track says feed_mode: events (macros/vehicles/dms_feed_modes.sql) have their own
+    branch: a feed adds or updates the ads it holds, a delete record ends one, absence means nothing.
+    Per layer, its events in (feed_at, load_id, record_index) order: an ad whose content differs from
+    the open version starts a version, the same content continues it, a delete or a different content
+    ends it (valid_to = that event's feed time). A run rebuilds every version of the layers that got
+    events since the previous run (an added event can split versions, never merge them); an open events
+    version names its last event's load, since the later feeds of its sequence need not mention it.
 -#}
 
 with
 
 feeds as (
 
+    -- snapshot feeds: the feeds of events sources have their own branch (event_feeds)
     select * from {{ ref('int_vehicle_feeds') }}
+    where {{ dms_feed_mode_is('source', 'snapshot') }}
+
+),
+
+event_feeds as (
+
+    select * from {{ ref('int_vehicle_feeds') }}
+    where {{ dms_feed_mode_is('source', 'events') }}
 
 ),
 
 deliveries as (
 
     select * from {{ ref('stg_dms__vehicle_deliveries') }}
+
+),
+
+deletes as (
+
+    select * from {{ ref('stg_dms__vehicle_deletes') }}
 
 ),
 
@@ -374,7 +397,7 @@ numbered_versions as (
 
 ),
 
-versions as (
+snapshot_versions as (
 
     select
         layer_id,
@@ -395,6 +418,209 @@ versions as (
 
 ),
 
+event_feed_states as (
+
+    select
+        load_id,
+        corporate_id,
+        source,
+        landing_key,
+        feed_at,
+        {%- if is_incremental() %}
+        batch_at > (
+            select coalesce(max(built.built_at), {{ dbt_batch_epoch() }})
+            from {{ this }} as built
+        ) as is_new
+        {%- else %}
+        true as is_new
+        {%- endif %}
+
+    from event_feeds
+
+),
+
+changed_event_feeds as (
+
+    -- every feed of the events sequences (corporate + source) that received feeds since the last run
+    select event_feed_states.*
+
+    from event_feed_states
+    where
+        exists (
+            select 1
+            from event_feed_states as new_feeds
+            where
+                new_feeds.is_new
+                and new_feeds.corporate_id = event_feed_states.corporate_id
+                and new_feeds.source = event_feed_states.source
+        )
+
+),
+
+sequence_events as (
+
+    -- the ads (the view is named here, not through the `deliveries` CTE, which PostgreSQL would
+    -- materialize whole once it is referenced twice) and the deletes of those feeds
+    select
+        delivered.layer_id,
+        delivered.corporate_id,
+        delivered.source,
+        delivered.external_source_id,
+        delivered.content_hash,
+        false as is_delete,
+        delivered.record_index,
+        changed_event_feeds.load_id,
+        changed_event_feeds.feed_at,
+        changed_event_feeds.landing_key,
+        changed_event_feeds.is_new
+
+    from {{ ref('stg_dms__vehicle_deliveries') }} as delivered
+    inner join changed_event_feeds
+        on delivered.load_id = changed_event_feeds.load_id
+
+    union all
+
+    select
+        deletes.layer_id,
+        deletes.corporate_id,
+        deletes.source,
+        deletes.external_source_id,
+        cast(null as varchar) as content_hash,
+        true as is_delete,
+        deletes.record_index,
+        changed_event_feeds.load_id,
+        changed_event_feeds.feed_at,
+        changed_event_feeds.landing_key,
+        changed_event_feeds.is_new
+
+    from deletes
+    inner join changed_event_feeds
+        on deletes.load_id = changed_event_feeds.load_id
+
+),
+
+touched_event_layers as (
+
+    select distinct layer_id
+
+    from sequence_events
+    where is_new
+
+),
+
+layer_events as (
+
+    -- every event of those layers, with the content the event before left open (null after a delete
+    -- or before the first event) and the next event
+    select
+        *,
+        lag(content_hash) over (
+            partition by layer_id
+            order by feed_at, load_id, record_index
+        ) as previous_content_hash,
+        lead(content_hash) over (
+            partition by layer_id
+            order by feed_at, load_id, record_index
+        ) as next_content_hash,
+        lead(feed_at) over (
+            partition by layer_id
+            order by feed_at, load_id, record_index
+        ) as next_event_at
+
+    from sequence_events
+    where layer_id in (select touched_event_layers.layer_id from touched_event_layers)
+
+),
+
+event_version_edges as (
+
+    -- an ad unlike the open content starts a version; a next event that deletes or changes it ends it
+    select
+        *,
+        case when previous_content_hash = content_hash then 0 else 1 end as is_version_start,
+        case when next_content_hash = content_hash then 0 else 1 end as is_version_end
+
+    from layer_events
+    where not is_delete
+
+),
+
+numbered_event_versions as (
+
+    select
+        *,
+        sum(is_version_start) over (
+            partition by layer_id
+            order by feed_at, load_id, record_index
+            rows between unbounded preceding and current row
+        ) as streamed_version_number
+
+    from event_version_edges
+
+),
+
+event_versions as (
+
+    -- valid_to: the feed time of the event after the version's last ad; null when there is none yet
+    select
+        layer_id,
+        streamed_version_number,
+        max(corporate_id) as corporate_id,
+        max(source) as source,
+        max(external_source_id) as external_source_id,
+        max(content_hash) as content_hash,
+        max(case when is_version_start = 1 then load_id end) as first_load_id,
+        max(case when is_version_end = 1 then load_id end) as last_load_id,
+        max(case when is_version_start = 1 then landing_key end) as landing_key,
+        max(case when is_version_start = 1 then feed_at end) as valid_from,
+        max(case when is_version_end = 1 then next_event_at end) as valid_to,
+        max(case when is_version_end = 1 then feed_at end) as last_seen_at
+
+    from numbered_event_versions
+    group by layer_id, streamed_version_number
+
+),
+
+versions as (
+
+    -- a current snapshot version's last delivery is its sequence's latest feed (see vehicle_layer);
+    -- an events version always names its last ad (later feeds of its sequence need not mention it)
+    select
+        layer_id,
+        streamed_version_number,
+        corporate_id,
+        source,
+        external_source_id,
+        content_hash,
+        first_load_id,
+        case when valid_to is not null then last_load_id end as last_load_id,
+        landing_key,
+        valid_from,
+        valid_to,
+        case when valid_to is not null then last_seen_at end as last_seen_at
+
+    from snapshot_versions
+
+    union all
+
+    select
+        layer_id,
+        streamed_version_number,
+        corporate_id,
+        source,
+        external_source_id,
+        content_hash,
+        first_load_id,
+        last_load_id,
+        landing_key,
+        valid_from,
+        valid_to,
+        last_seen_at
+
+    from event_versions
+
+),
+
 final as (
 
     select
@@ -404,33 +630,20 @@ final as (
         versions.source,
         versions.external_source_id,
         versions.first_load_id,
-        -- a current version's last delivery is its sequence's latest feed (see vehicle_layer)
-        case when versions.valid_to is not null then versions.last_load_id end as last_load_id,
+        versions.last_load_id,
         versions.content_hash,
 
         ----------  validity
         versions.valid_from,
         versions.valid_to,
-        case when versions.valid_to is not null then versions.last_seen_at end as last_seen_at,
+        versions.last_seen_at,
         versions.landing_key,
 
         ----------  the version's fields
-        contents.vin,
         contents.vin_as_delivered,
-        contents.dealer_code,
-        contents.make,
-        contents.model,
-        contents.version,
-        contents.list_price,
-        contents.promotional_price,
-        contents.registration_date,
-        contents.mileage,
-        contents.fuel,
-        contents.gearbox,
-        contents.color,
-        contents.make_code,
-        contents.model_code,
-        contents.version_code,
+        {%- for field in vehicle_fields() %}
+        contents.{{ field.name }},
+        {%- endfor %}
 
         ----------  the dbt run that last (re)built this version
         {{ dbt_batch_at() }} as built_at,
