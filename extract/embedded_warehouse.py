@@ -43,6 +43,13 @@ max_wal_senders = 0
 """
 
 
+# A new cluster's locale: UTF-8, byte-order sorting and English messages like C (no OS locale needed), and
+# the builtin provider's C.UTF-8 for character semantics, so upper()/lower() and regex classes know
+# every Unicode letter (upper('бензин') = 'БЕНЗИН'; under plain C they change ASCII only). PostgreSQL 17+.
+# A cluster keeps the locale it was initialised with: `warehouse reset` gives an older one this one.
+_INITDB_LOCALE = ("--encoding=UTF8", "--locale=C", "--locale-provider=builtin", "--builtin-locale=C.UTF-8")
+
+
 class EmbeddedWarehouseError(RuntimeError):
     """The embedded PostgreSQL could not be started or stopped; the message says why."""
 
@@ -172,7 +179,7 @@ def _initialise(data_dir: Path) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
         _prepare_for_root(data_dir)
-    _run("initdb", ["-D", str(data_dir), "--auth=trust", "--encoding=UTF8", "--locale=C", "-U", SUPERUSER])
+    _run("initdb", ["-D", str(data_dir), "--auth=trust", *_INITDB_LOCALE, "-U", SUPERUSER])
     conf = data_dir / "postgresql.conf"
     with open(conf, "a") as handle:
         handle.write(_SERVER_SETTINGS.format(port=port()))

@@ -1,18 +1,27 @@
-{#- One row per vehicle record of every DMS feed, in the catalogue's columns: the DMS staging models
-    (one per track file, found at parse time) stacked. -#}
+{#- One row per vehicle record of every DMS feed, in the catalogue's columns: every DMS's records typed
+    as its track file says, stacked. The DMS are found when the model compiles (dms_track_names()), and
+    it refs stg_dms__vehicle_deliveries alone, not each stg_<dms>__vehicles: its dependencies stay the
+    same whichever track files exist, so dbt's partial parsing never needs to re-parse it when a DMS
+    is added or removed. -#}
 {%- set columns = [
     'load_id', 'corporate_id', 'source', 'external_source_id', 'landing_key', 'record_index', 'feed_at',
-    'vin', 'vin_as_delivered', 'dealer_code', 'make', 'model', 'version', 'fuel', 'gearbox', 'color',
-    'make_code', 'model_code', 'version_code', 'list_price', 'promotional_price', 'mileage',
-    'registration_date', 'content_hash',
-] -%}
+    'vin_as_delivered',
+] + vehicle_fields() | map(attribute='name') | list + ['content_hash'] -%}
 
 with
 
 {% for dms in dms_track_names() -%}
+{{ dms }}_records as (
+
+    -- one import per DMS, each read once, so PostgreSQL inlines it and keeps the source filter
+    select * from {{ ref('stg_dms__vehicle_deliveries') }}
+    where source = '{{ dms_track(dms).dms | upper }}'
+
+),
+
 {{ dms }}_vehicles as (
 
-    select * from {{ ref('stg_' ~ dms ~ '__vehicles') }}
+    {{ dms_typed_vehicles(dms_track(dms), dms ~ '_records') }}
 
 ),
 
