@@ -37,19 +37,28 @@ def _walk(value: Any, path: tuple[str, ...]) -> list[Any]:
     return [e for item in found for e in (item if isinstance(item, list) else [item])]
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, dict):
-        value = value.get("#text", "")
-    return value.strip() if isinstance(value, str) else ""
-
-
 def first_text(record: dict[str, Any], paths: tuple[tuple[str, ...], ...]) -> str:
-    """The first non-empty text of `paths` (the first element of a repeated one), as dbt reads it."""
+    """The first non-empty text of `paths` (the first element of a repeated one), as dbt reads it.
+
+    Runs for every parsed column of every record: a plain loop, no intermediate lists.
+    """
     for path in paths:
-        found = _walk(record, path)
-        text = _text(found[0]) if found else ""
-        if text:
-            return text
+        value: Any = record
+        for part in path:
+            if isinstance(value, list):
+                value = value[0] if value else None
+            if not isinstance(value, dict):
+                value = None
+                break
+            value = value.get(part)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if isinstance(value, dict):
+            value = value.get("#text")
+        if isinstance(value, str):
+            text = value.strip()
+            if text:
+                return text
     return ""
 
 

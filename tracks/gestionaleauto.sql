@@ -14,9 +14,19 @@ mappings:
   customers_price: list_price
   model/fuel: fuel
   gearbox: gearbox
-  exterior/color: color
+  exterior/color: [color, color_family]   # "Rosso Competizione": the first word is the family (patterns)
+  model/body: body_type
+  model/kwatt: power_kw
+  model/cc: engine_cc
+  model/doors: doors                # importers disagree whether doors and seats sit under <model> or the car:
+  doors: doors                      #   the first non-empty wins
+  model/seats: seats
+  seats: seats
+  model/emission_class: emission_class
   model/motornet_code: make_code    # several XML fields to one column: exports put the Motornet code
   motornet_code: make_code          #   under <model> or at car level; the first non-empty wins
+patterns:
+  color_family: '^(\S+)'
 parse:
   list_price: number
   mileage: number
@@ -24,6 +34,10 @@ parse:
 vocabularies:
   fuel: {Benzina: PETROL, Diesel: DIESEL, GPL: LPG, Metano: CNG, Elettrico: ELECTRIC, Elettrica: ELECTRIC,
          Ibrido: HYBRID, Ibrida: HYBRID}
+  body_type: {Berlina: SEDAN, Utilitaria: HATCHBACK, City car: HATCHBACK, Station Wagon: STATION_WAGON, SUV: SUV, Fuoristrada: SUV,
+              Coupé: COUPE, Cabrio: CONVERTIBLE, Monovolume: MPV, Furgone: VAN, Pick-up: PICKUP}
+  color_family: {Nero: BLACK, Bianco: WHITE, Grigio: GREY, Argento: SILVER, Blu: BLUE, Azzurro: BLUE, Rosso: RED,
+                 Verde: GREEN, Giallo: YELLOW, Arancione: ORANGE, Marrone: BROWN, Beige: BEIGE, Oro: GOLD, Viola: PURPLE}
   gearbox: {Manuale: MANUAL, Automatico: AUTOMATIC, Sequenziale: SEMI_AUTOMATIC, Semiautomatico: SEMI_AUTOMATIC}
 lists:
   images:

@@ -19,8 +19,11 @@ mappings:
   vehicle/specifics/fuel/@key: fuel
   vehicle/specifics/gearbox/@key: gearbox
   vehicle/specifics/exterior-color/manufacturer-color-name/@value: color   # "Grigio Urano metallizzato" ...
-  vehicle/specifics/exterior-color/@key: color                             # ... else GREY
+  vehicle/specifics/exterior-color/@key: [color, color_family]              # ... else GREY; the key is the family
   price/consumer-price-amount/@value: list_price
+  price/@currency: currency
+  vehicle/category/@key: body_type
+  vehicle/specifics/power/@value: power_kw                                  # kW
 parse:
   list_price: number
   mileage: number
@@ -28,6 +31,10 @@ parse:
 vocabularies:
   fuel: {PETROL: PETROL, DIESEL: DIESEL, LPG: LPG, CNG: CNG, ELECTRICITY: ELECTRIC, HYBRID: HYBRID,
          HYBRID_DIESEL: HYBRID, HYDROGENIUM: OTHER, ETHANOL: OTHER, OTHER: OTHER}
+  body_type: {Limousine: SEDAN, SmallCar: HATCHBACK, EstateCar: STATION_WAGON, OffRoad: SUV, SportsCar: COUPE,
+              Cabrio: CONVERTIBLE, Van: MPV, OtherCar: OTHER}
+  color_family: {BEIGE: BEIGE, BLACK: BLACK, BLUE: BLUE, BROWN: BROWN, GOLD: GOLD, GREEN: GREEN, GREY: GREY,
+                 ORANGE: ORANGE, PURPLE: PURPLE, RED: RED, SILVER: SILVER, WHITE: WHITE, YELLOW: YELLOW}
   gearbox: {MANUAL_GEAR: MANUAL, AUTOMATIC_GEAR: AUTOMATIC, SEMIAUTOMATIC_GEAR: SEMI_AUTOMATIC}
 lists:
   images:

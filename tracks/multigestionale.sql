@@ -15,7 +15,16 @@ mappings:
   price: list_price
   fuel_type: fuel
   gearbox: gearbox
-  color: color
+  color: [color, color_family]
+  vehicle_category: body_type        # "SUV/Fuoristrada": the part before the slash (patterns)
+  power_kw: power_kw
+  doors_count: doors
+  num_seats: seats
+  emissions_class: emission_class
+  description: description          # CDATA, may hold HTML: kept as written
+patterns:
+  color_family: '^(\S+)'
+  body_type: '^([^/]+)'
 parse:
   list_price: italian_number
   mileage: italian_number
@@ -23,6 +32,10 @@ parse:
 vocabularies:
   fuel: {Benzina: PETROL, Diesel: DIESEL, GPL: LPG, Metano: CNG, Elettrica: ELECTRIC, Elettrico: ELECTRIC,
          Ibrida: HYBRID, Ibrido: HYBRID}
+  body_type: {Berlina: SEDAN, Utilitaria: HATCHBACK, City car: HATCHBACK, Station Wagon: STATION_WAGON, SUV: SUV, Coupé: COUPE,
+              Cabrio: CONVERTIBLE, Monovolume: MPV, Furgone: VAN, Pick-up: PICKUP}
+  color_family: {Nero: BLACK, Bianco: WHITE, Grigio: GREY, Argento: SILVER, Blu: BLUE, Azzurro: BLUE, Rosso: RED,
+                 Verde: GREEN, Giallo: YELLOW, Arancione: ORANGE, Marrone: BROWN, Beige: BEIGE, Oro: GOLD, Viola: PURPLE}
   gearbox: {Manuale: MANUAL, Automatico: AUTOMATIC, Semiautomatico: SEMI_AUTOMATIC, Sequenziale: SEMI_AUTOMATIC}
 lists:
   images:

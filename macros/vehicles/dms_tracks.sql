@@ -1,6 +1,8 @@
 {#
-    The DMS track files (tracks/<dms>.sql) are macros named track__<dms>; these helpers find them
-    at parse time, so models can loop over every DMS and ref its staging model.
+    The DMS track files (tracks/<dms>.sql) are macros named track__<dms>; these helpers find them,
+    so models can loop over every DMS when they compile. Never ref() a model per name of this list:
+    partial parsing does not re-parse such a model when a track file is added or removed, and the
+    build stops (docs/architecture.md, "No model refs a list of DMS models").
 #}
 
 {% macro dms_track_names() -%}
@@ -183,7 +185,7 @@ with
 source as (
 
     select * from {{ source('dms', 'vehicle_records') }}
-    where dms = '{{ track.dms | upper }}'
+    where dms = '{{ track.dms | upper }}' and not is_delete  {#- an events feed's deletes are no vehicles #}
 
 ),
 

@@ -22,7 +22,7 @@ from support import PROJECT_ROOT, query, run_dbt, run_extract
 from test_dms_onboarding import copy_project
 from vehicle_feeds import Ad, document, write_feed
 
-from extract.catalogue import load_catalogue
+from extract.catalogue import load_catalogue, render_docs
 from extract.track_checks import hint_check
 from extract.tracks import TrackError, load_track
 from extract.warehouse import WarehouseAddress, connect
@@ -188,6 +188,9 @@ def test_a_track_is_refused_with_its_file_line_and_the_allowed_values(tmp_path: 
     message = invalid(tmp_path, "root: car\nmappings:\n  id: external_source_id\n  colour: colour\n")
     assert "line 5: mappings.colour: targets 'colour'; catalogue columns: external_source_id, vin," in message
 
+    message = invalid(tmp_path, base + "  fuel: gearbox\n")
+    assert "line 7: 'fuel' is written twice in the same mapping; merge them" in message
+
     message = invalid(tmp_path, base + "patterns:\n  fuel: '^[a-z]+$'\n")
     assert "line 8: patterns.fuel: needs exactly one capture group, has 0" in message
 
@@ -271,3 +274,9 @@ def test_a_new_catalogue_field_needs_only_the_list_and_a_track(warehouse: Wareho
         ("4x4",)
     ]
     assert load_catalogue.__wrapped__(fields).field("drive_type") is not None  # the extractor reads it too
+
+
+def test_the_fields_doc_blocks_are_written_from_the_list() -> None:
+    """dbt docs describes every catalogue field from the list; a field added without `catalogue docs` fails here."""
+    written = (PROJECT_ROOT / "models/marts/vehicles/_catalogue_fields__docs.md").read_text(encoding="utf-8")
+    assert written == render_docs(load_catalogue()), "run: python -m extract catalogue docs"

@@ -17,6 +17,9 @@ def dispatch(macro_name: str, macro_namespace: str | None = None):
         if macro_name == "unnest_json_array":
             array, element, position = (*args, *kwargs.values())[:3]
             return f"cross join lateral jsonb_array_elements({array}) with ordinality as {element} (value, {position})"
+        if macro_name == "regex_capture":
+            text, pattern = (*args, *kwargs.values())[:2]
+            return "substring({} from '{}')".format(text, str(pattern).replace("'", "''"))
         parts = [_sql(a) for a in args] + [_sql(v) for v in kwargs.values()]
         return f"{macro_name}({', '.join(parts)})"
 
