@@ -5,17 +5,18 @@
 #}
 
 {# number: 12345.00 | italian_number: 21.900 (thousands) or 5,3 (decimal) #}
-{% macro parse_number(text_expression, style='number') -%}
-    {{ return(adapter.dispatch('parse_number', 'dealer_warehouse')(text_expression, style)) }}
+{% macro parse_number(text_expression, style='number', shape=none) -%}
+    {{ return(adapter.dispatch('parse_number', 'dealer_warehouse')(text_expression, style, shape)) }}
 {%- endmacro %}
 
-{% macro default__parse_number(text_expression, style='number') -%}
+{# shape: the catalogue's number pattern, when the caller has the list at hand (else read here) #}
+{% macro default__parse_number(text_expression, style='number', shape=none) -%}
     {%- if style == 'italian_number' -%}
         {%- set cleaned = "replace(replace(trim(" ~ text_expression ~ "), '.', ''), ',', '.')" -%}
     {%- else -%}
         {%- set cleaned = "replace(trim(" ~ text_expression ~ "), ',', '')" -%}
     {%- endif -%}
-    (case when {{ cleaned }} ~ '{{ catalogue_fields().hint_patterns.number }}' then cast({{ cleaned }} as numeric(18, 4)) end)
+    (case when {{ cleaned }} ~ '{{ shape or catalogue_fields().hint_patterns.number }}' then cast({{ cleaned }} as numeric(18, 4)) end)
 {%- endmacro %}
 
 {#
@@ -24,13 +25,14 @@
     offset: the date as written). The shape each must have is the catalogue's hint_patterns, which the
     extractor's per-file counts use too (macros/vehicles/catalogue_fields.sql).
 #}
-{% macro parse_date(text_expression, date_format) -%}
-    {{ return(adapter.dispatch('parse_date', 'dealer_warehouse')(text_expression, date_format)) }}
+{% macro parse_date(text_expression, date_format, shape=none) -%}
+    {{ return(adapter.dispatch('parse_date', 'dealer_warehouse')(text_expression, date_format, shape)) }}
 {%- endmacro %}
 
-{% macro default__parse_date(text_expression, date_format) -%}
+{# shape: the catalogue's pattern of the format, when the caller has the list at hand (else read here) #}
+{% macro default__parse_date(text_expression, date_format, shape=none) -%}
     {%- set value = "trim(" ~ text_expression ~ ")" -%}
-    {%- set shape = catalogue_fields().hint_patterns.get(date_format) -%}
+    {%- set shape = shape or catalogue_fields().hint_patterns.get(date_format) -%}
     {%- if date_format in ('YYYY-MM-DD', 'ISO 8601') -%}
         {%- set typed = "to_date(substring(" ~ value ~ ", 1, 10), 'YYYY-MM-DD')" -%}
     {%- elif date_format == 'YYYY-MM' -%}

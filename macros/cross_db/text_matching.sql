@@ -10,12 +10,41 @@
 
     regex_capture: the first capture group of a regular expression, or null when it does not match.
 #}
+{# The lower-case letters unicode_upper maps, and their upper case, position by position. #}
+{% macro unicode_case_map() -%}
+    {{ return([
+        'àáâãäåæçèéêëìíîïðñòóôõöøùúûüýþāăąćĉċčďđēĕėęěĝğġģĥħĩīĭįıĳĵķĺļľŀłńņňŋōŏőœŕŗřśŝşšţťŧũūŭůűųŵŷźżžſαβγδεζηθικλμνξοπρςστυφχψωабвгдежзийклмнопрстуфхцчшщъыьэюяѐёђѓєѕіїјљњћќѝўџѡѣѥѧѩѫѭѯѱѳѵѷѹѻѽѿҁҋҍҏґғҕҗҙқҝҟҡңҥҧҩҫҭүұҳҵҷҹһҽҿӂӄӆӈӊӌӎӏӑӓӕӗәӛӝӟӡӣӥӧөӫӭӯӱӳӵӷӹӻӽ',
+        'ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮIĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŹŻŽSΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΣΤΥΦΧΨΩАБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯЀЁЂЃЄЅІЇЈЉЊЋЌЍЎЏѠѢѤѦѨѪѬѮѰѲѴѶѸѺѼѾҀҊҌҎҐҒҔҖҘҚҜҞҠҢҤҦҨҪҬҮҰҲҴҶҸҺҼҾӁӃӅӇӉӋӍӀӐӒӔӖӘӚӜӞӠӢӤӦӨӪӬӮӰӲӴӶӸӺӼ',
+    ]) }}
+{%- endmacro %}
+
+{#
+    A literal upper-cased in the template exactly as default__unicode_upper does it in SQL (the map,
+    then ASCII letters), so a vocabulary key is compared as a plain string: `case unicode_upper(x) when
+    'БЕНЗИН'` instead of repeating the translate for every key.
+#}
+{% macro unicode_upper_literal(text) -%}
+    {%- set lower, upper = unicode_case_map() -%}
+    {%- set upper_cased = [] -%}
+    {%- for character in text -%}
+        {%- set position = lower.find(character) -%}
+        {%- if position >= 0 -%}
+            {%- do upper_cased.append(upper[position]) -%}
+        {%- elif character in 'abcdefghijklmnopqrstuvwxyz' -%}
+            {%- do upper_cased.append(character | upper) -%}
+        {%- else -%}
+            {%- do upper_cased.append(character) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(upper_cased | join('')) }}
+{%- endmacro %}
+
 {% macro unicode_upper(text_expression) -%}
     {{ return(adapter.dispatch('unicode_upper', 'dealer_warehouse')(text_expression)) }}
 {%- endmacro %}
 
 {% macro default__unicode_upper(text_expression) -%}
-    upper(translate({{ text_expression }}, 'àáâãäåæçèéêëìíîïðñòóôõöøùúûüýþāăąćĉċčďđēĕėęěĝğġģĥħĩīĭįıĳĵķĺļľŀłńņňŋōŏőœŕŗřśŝşšţťŧũūŭůűųŵŷźżžſαβγδεζηθικλμνξοπρςστυφχψωабвгдежзийклмнопрстуфхцчшщъыьэюяѐёђѓєѕіїјљњћќѝўџѡѣѥѧѩѫѭѯѱѳѵѷѹѻѽѿҁҋҍҏґғҕҗҙқҝҟҡңҥҧҩҫҭүұҳҵҷҹһҽҿӂӄӆӈӊӌӎӏӑӓӕӗәӛӝӟӡӣӥӧөӫӭӯӱӳӵӷӹӻӽ', 'ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮIĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŹŻŽSΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΣΤΥΦΧΨΩАБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯЀЁЂЃЄЅІЇЈЉЊЋЌЍЎЏѠѢѤѦѨѪѬѮѰѲѴѶѸѺѼѾҀҊҌҎҐҒҔҖҘҚҜҞҠҢҤҦҨҪҬҮҰҲҴҶҸҺҼҾӁӃӅӇӉӋӍӀӐӒӔӖӘӚӜӞӠӢӤӦӨӪӬӮӰӲӴӶӸӺӼ'))
+    upper(translate({{ text_expression }}, '{{ unicode_case_map()[0] }}', '{{ unicode_case_map()[1] }}'))
 {%- endmacro %}
 
 {% macro redshift__unicode_upper(text_expression) -%}

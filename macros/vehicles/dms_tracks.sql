@@ -21,23 +21,28 @@
     {{ return(track_macro()) }}
 {%- endmacro %}
 
-{# The catalogue's fields (macros/vehicles/catalogue_fields.sql), each with its kind's SQL type as `type`. #}
+{#
+    The catalogue's fields (macros/vehicles/catalogue_fields.sql), each with what typing it needs: its
+    kind's SQL type as `type` and hints, its vocabulary, and the list's hint patterns and date precisions
+    (carried by every field, so a model parses the list once, not once per column).
+#}
 {% macro vehicle_fields() -%}
     {%- set catalogue = catalogue_fields() -%}
     {%- set fields = [] -%}
     {%- for field in catalogue.fields -%}
         {%- do fields.append({
-            'name': field.name, 'kind': field.kind, 'of': field.get('of'),
+            'name': field.name, 'kind': field.kind, 'of': field.get('of'), 'vocabulary': field.get('vocabulary') or [],
             'type': catalogue.kinds[field.kind].type, 'hints': catalogue.kinds[field.kind].hints,
+            'hint_patterns': catalogue.hint_patterns, 'date_precisions': catalogue.date_precisions,
         }) -%}
     {%- endfor -%}
     {{ return(fields) }}
 {%- endmacro %}
 
 {# The columns a track may map onto: the stock id, then every catalogue field but the precisions. #}
-{% macro dms_vehicle_columns() -%}
+{% macro dms_vehicle_columns(fields=none) -%}
     {%- set columns = ['external_source_id'] -%}
-    {%- for field in vehicle_fields() if field.kind != 'precision' -%}
+    {%- for field in (fields or vehicle_fields()) if field.kind != 'precision' -%}
         {%- do columns.append(field.name) -%}
     {%- endfor -%}
     {{ return(columns) }}
@@ -82,7 +87,8 @@
 
 {# A number from text by the hint ('number' or 'italian_number'), numeric(18, 4). #}
 {% macro dms_number(track, field, text_expression) -%}
-    {{ parse_number(text_expression, 'italian_number' if dms_hint(track, field) == 'italian_number' else 'number') }}
+    {%- set style = 'italian_number' if dms_hint(track, field) == 'italian_number' else 'number' -%}
+    {{ parse_number(text_expression, style, field.hint_patterns.number) }}
 {%- endmacro %}
 
 {#
@@ -96,46 +102,36 @@
     {%- elif field.kind == 'integer' -%}
     cast(round({{ dms_number(track, field, text_expression) }}) as integer)
     {%- elif field.kind == 'date' -%}
-    {{ parse_date(text_expression, hint) }}
+    {{ parse_date(text_expression, hint, field.hint_patterns[hint]) }}
     {%- elif field.kind == 'vin' -%}
     (case
-        when upper(replace({{ text_expression }}, ' ', '')) ~ '{{ catalogue_fields().hint_patterns.vin }}'
+        when upper(replace({{ text_expression }}, ' ', '')) ~ '{{ field.hint_patterns.vin }}'
             then upper(replace({{ text_expression }}, ' ', ''))
     end)
     {%- elif field.kind == 'code' -%}
     {%- set vocabulary = (track.vocabularies or {}).get(field.name) or {} -%}
     (case {{ unicode_upper('trim(' ~ text_expression ~ ')') }}
         {%- for value, canonical in vocabulary.items() %}
-        when {{ unicode_upper("'" ~ (value | string | replace("'", "''")) ~ "'") }} then '{{ canonical }}'
+        when '{{ unicode_upper_literal(value | string) | replace("'", "''") }}' then '{{ canonical }}'
         {%- endfor %}
-        {%- for canonical in catalogue_vocabulary(field.name) %}
+        {%- for canonical in field.vocabulary %}
         when '{{ canonical }}' then '{{ canonical }}'
         {%- endfor %}
     end)
-    {%- elif field.kind == 'long_text' -%}
-    cast(nullif(trim({{ text_expression }}), '') as {{ field.type }})
     {%- else -%}
     cast(nullif(trim({{ text_expression }}), '') as {{ field.type }})
     {%- endif -%}
 {%- endmacro %}
 
-{# The catalogue's vocabulary of a code field. #}
-{% macro catalogue_vocabulary(field_name) -%}
-    {%- for field in catalogue_fields().fields if field.name == field_name -%}
-        {{ return(field.vocabulary) }}
-    {%- endfor -%}
-    {{ return([]) }}
-{%- endmacro %}
-
 {# The precision a date field's hint gives ('DAY', 'MONTH', 'YEAR'), when the date is there. #}
-{% macro dms_precision_column(track, field) -%}
-    {%- set date_field = (vehicle_fields() | selectattr('name', 'equalto', field.of) | list)[0] -%}
+{% macro dms_precision_column(track, field, fields) -%}
+    {%- set date_field = (fields | selectattr('name', 'equalto', field.of) | list)[0] -%}
     {%- if dms_paths_for(track, field.of) | length == 0 -%}
     cast(null as {{ field.type }})
     {%- else -%}
     (case
         when {{ dms_typed_column(track, date_field, field.of ~ '_text') }} is not null
-            then '{{ catalogue_fields().date_precisions[dms_hint(track, date_field)] }}'
+            then '{{ field.date_precisions[dms_hint(track, date_field)] }}'
     end)
     {%- endif -%}
 {%- endmacro %}
@@ -144,14 +140,15 @@
     A derived column (the track's `derive`): its arithmetic over numeric fields and named values, with
     every name replaced by that column's number. Tokens are separated by spaces (checked by the extractor).
 #}
-{% macro dms_derived_column(track, field) -%}
+{% macro dms_derived_column(track, field, fields) -%}
     {%- set expression = (track.derive or {}).get(field.name) -%}
     {%- set numbers = {} -%}
-    {%- for other in vehicle_fields() if other.kind in ('money', 'integer') -%}
+    {%- for other in fields if other.kind in ('money', 'integer') -%}
         {%- do numbers.update({other.name: dms_number(track, other, other.name ~ '_text')}) -%}
     {%- endfor -%}
     {%- for name in (track.get('values') or {}) -%}
-        {%- do numbers.update({name: dms_number(track, {'name': name, 'hints': ['number']}, name ~ '__value_text')}) -%}
+        {%- set value = {'name': name, 'hints': ['number'], 'hint_patterns': field.hint_patterns} -%}
+        {%- do numbers.update({name: dms_number(track, value, name ~ '__value_text')}) -%}
     {%- endfor -%}
     {%- set tokens = [] -%}
     {%- for token in expression.split() -%}
@@ -222,6 +219,7 @@ select * from typed
     models to the few records that bring a new content.
 #}
 {% macro dms_typed_vehicles(track, relation) -%}
+    {%- set fields = vehicle_fields() -%}
     select
         ----------  ids
         load_id,
@@ -234,13 +232,13 @@ select * from typed
         vin_text as vin_as_delivered,
 
         ----------  the catalogue's fields (macros/vehicles/catalogue_fields.sql)
-        {%- for field in vehicle_fields() %}
+        {%- for field in fields %}
         {%- if field.kind == 'precision' %}
-        {{ dms_precision_column(track, field) }} as {{ field.name }},
+        {{ dms_precision_column(track, field, fields) }} as {{ field.name }},
         {%- elif (track.derive or {}).get(field.name) and dms_paths_for(track, field.name) | length > 0 %}
-        coalesce({{ dms_typed_column(track, field, field.name ~ '_text') }}, {{ dms_derived_column(track, field) }}) as {{ field.name }},
+        coalesce({{ dms_typed_column(track, field, field.name ~ '_text') }}, {{ dms_derived_column(track, field, fields) }}) as {{ field.name }},
         {%- elif (track.derive or {}).get(field.name) %}
-        {{ dms_derived_column(track, field) }} as {{ field.name }},
+        {{ dms_derived_column(track, field, fields) }} as {{ field.name }},
         {%- else %}
         {{ dms_typed_column(track, field, field.name ~ '_text') }} as {{ field.name }},
         {%- endif %}
@@ -263,7 +261,7 @@ select * from typed
             {%- for name in (track.get('values') or {}) %}
             {{ dms_column_text(track, name, (track.get('values')[name] if track.get('values')[name] is not string else [track.get('values')[name]])) }} as {{ name }}__value_text,
             {%- endfor %}
-            {%- for column in dms_vehicle_columns() if column != 'external_source_id' %}
+            {%- for column in dms_vehicle_columns(fields) if column != 'external_source_id' %}
             {{ dms_column_text(track, column, dms_paths_for(track, column)) }} as {{ column }}_text,
             {%- endfor %}
             record

@@ -20,6 +20,8 @@ def dispatch(macro_name: str, macro_namespace: str | None = None):
         if macro_name == "regex_capture":
             text, pattern = (*args, *kwargs.values())[:2]
             return "substring({} from '{}')".format(text, str(pattern).replace("'", "''"))
+        if macro_name in ("parse_date", "parse_number"):
+            args, kwargs = args[:1], {}  # the format and the shape (a regular expression) are not SQL
         parts = [_sql(a) for a in args] + [_sql(v) for v in kwargs.values()]
         return f"{macro_name}({', '.join(parts)})"
 
