@@ -186,6 +186,13 @@ source as (
 
 ),
 
+applied_feeds as (
+
+    -- held and superseded feeds land in raw but are not applied (stg_dms__feeds)
+    select load_id from {{ ref('stg_dms__feeds') }}
+
+),
+
 renamed as (
 
     select
@@ -200,6 +207,7 @@ renamed as (
         record
 
     from source
+    where load_id in (select applied_feeds.load_id from applied_feeds)
 
 ),
 

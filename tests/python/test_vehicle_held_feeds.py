@@ -20,7 +20,7 @@ from extract.warehouse import WarehouseAddress, connect
 
 T1, T2, T3 = (datetime(2026, 11, day, 6, 0, tzinfo=UTC) for day in (20, 21, 22))
 STOCK = ["S1", "S2", "S3", "S4", "S5"]
-BUILD = ("build", "--select", "+vehicle_layer", "+load_audit")
+BUILD = ("build", "--select", "+vehicle_layer", "+load_audit", "stg_dms_a__vehicles", "int_vehicle_versions_unioned")
 
 # A GestionaleAuto export (<export_gestionaleauto><car id=...>), which a DMS_A track reads as no record at all.
 GESTIONALEAUTO_EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
@@ -108,6 +108,12 @@ def test_broken_feeds_are_held_until_released(warehouse: WarehouseAddress, tmp_p
         "select status, is_applied, error from marts.load_audit where load_id = %s",
         (held["903"][0],),
     ) == [("held", False, drop)]
+    # the views for looking at typed records show applied feeds only
+    for view in ("staging.stg_dms_a__vehicles", "intermediate.int_vehicle_versions_unioned"):
+        assert query(warehouse, f"select count(*) from {view} where load_id = %s", (held["903"][0],)) == [(0,)]
+        assert query(warehouse, f"select count(*) from {view}") == [(5 * len(STOCK),)], (
+            view
+        )  # four day-1 feeds and the day-3 one
 
     for corporate, (load_id, _, reason) in held.items():
         released = run_extract(warehouse, "release", str(load_id))

@@ -15,7 +15,9 @@ with
 
     -- one import per DMS, each read once, so PostgreSQL inlines it and keeps the source filter
     select * from {{ ref('stg_dms__vehicle_deliveries') }}
-    where source = '{{ dms_track(dms).dms | upper }}'
+    where
+        source = '{{ dms_track(dms).dms | upper }}'
+        and load_id in (select applied.load_id from {{ ref('stg_dms__feeds') }} as applied)  -- not held
 
 ),
 
