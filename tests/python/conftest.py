@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
@@ -37,20 +38,34 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WarehouseAddres
                 os.environ[key] = value
 
 
-@pytest.fixture
-def warehouse(server: WarehouseAddress) -> Iterator[WarehouseAddress]:
-    """A fresh, empty database for one test."""
+@contextmanager
+def fresh_database(server: WarehouseAddress, options: str = "") -> Iterator[WarehouseAddress]:
+    """A new, empty database on the server (created with `options`), dropped afterwards."""
     name = f"test_{uuid.uuid4().hex[:12]}"
     admin = connect(server)
     admin.autocommit = True
     with admin.cursor() as cur:
-        cur.execute(f'create database "{name}"')
+        cur.execute(f'create database "{name}" {options}')
     try:
         yield replace(server, dbname=name)
     finally:
         with admin.cursor() as cur:
             cur.execute(f'drop database if exists "{name}" with (force)')
         admin.close()
+
+
+@pytest.fixture
+def warehouse(server: WarehouseAddress) -> Iterator[WarehouseAddress]:
+    """A fresh, empty database for one test."""
+    with fresh_database(server) as address:
+        yield address
+
+
+@pytest.fixture
+def c_locale_warehouse(server: WarehouseAddress) -> Iterator[WarehouseAddress]:
+    """A fresh database created with the C locale, as many users' servers are: upper() ignores non-ASCII."""
+    with fresh_database(server, "template template0 encoding 'UTF8' locale 'C'") as address:
+        yield address
 
 
 @pytest.fixture

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import uuid
-from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -25,27 +22,11 @@ from vehicle_feeds import Ad, document, write_feed
 from extract.catalogue import load_catalogue, render_docs
 from extract.track_checks import hint_check
 from extract.tracks import TrackError, load_track
-from extract.warehouse import WarehouseAddress, connect
+from extract.warehouse import WarehouseAddress
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "real_formats"
 GEELY, HAVAL = "L6T7844Z1RN012345", "LGWEF6A57PH012345"
 VEHICLE_MODELS = ("+vehicle+", "+vehicle_layer+", "+vehicle_image+", "+vehicle_optional+", "+vehicle_field_lineage+")
-
-
-@pytest.fixture
-def c_locale_warehouse(server: WarehouseAddress) -> Iterator[WarehouseAddress]:
-    """A database created with the C locale, as many users' servers are."""
-    name = f"test_c_{uuid.uuid4().hex[:10]}"
-    admin = connect(server)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f"create database \"{name}\" template template0 encoding 'UTF8' locale 'C'")
-    try:
-        yield replace(server, dbname=name)
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f'drop database if exists "{name}" with (force)')
-        admin.close()
 
 
 def onboard(tmp_path: Path, track: Path) -> Path:

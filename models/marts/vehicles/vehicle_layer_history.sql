@@ -397,27 +397,6 @@ numbered_versions as (
 
 ),
 
-snapshot_versions as (
-
-    select
-        layer_id,
-        streamed_version_number,
-        max(corporate_id) as corporate_id,
-        max(source) as source,
-        max(external_source_id) as external_source_id,
-        max(content_hash) as content_hash,
-        max(case when is_version_start = 1 then start_load_id end) as first_load_id,
-        max(case when is_version_end = 1 then load_id end) as last_load_id,
-        max(case when is_version_start = 1 then start_landing_key end) as landing_key,
-        max(case when is_version_start = 1 then start_at end) as valid_from,
-        max(case when is_version_end = 1 then next_feed_at end) as valid_to,
-        max(case when is_version_end = 1 then feed_at end) as last_seen_at
-
-    from numbered_versions
-    group by layer_id, streamed_version_number
-
-),
-
 event_feed_states as (
 
     select
@@ -559,9 +538,54 @@ numbered_event_versions as (
 
 ),
 
-event_versions as (
+version_rows as (
 
-    -- valid_to: the feed time of the event after the version's last ad; null when there is none yet
+    -- the snapshot deliveries and the ads of events sources alike: where each version starts and ends
+    select
+        layer_id,
+        streamed_version_number,
+        corporate_id,
+        source,
+        external_source_id,
+        content_hash,
+        is_version_start,
+        is_version_end,
+        start_load_id,
+        load_id,
+        start_landing_key,
+        start_at,
+        next_feed_at,
+        feed_at,
+        false as is_event_version
+
+    from numbered_versions
+
+    union all
+
+    -- an events version ends at the event after its last ad (null when there is none yet)
+    select
+        layer_id,
+        streamed_version_number,
+        corporate_id,
+        source,
+        external_source_id,
+        content_hash,
+        is_version_start,
+        is_version_end,
+        load_id as start_load_id,
+        load_id,
+        landing_key as start_landing_key,
+        feed_at as start_at,
+        next_event_at as next_feed_at,
+        feed_at,
+        true as is_event_version
+
+    from numbered_event_versions
+
+),
+
+version_spans as (
+
     select
         layer_id,
         streamed_version_number,
@@ -569,14 +593,15 @@ event_versions as (
         max(source) as source,
         max(external_source_id) as external_source_id,
         max(content_hash) as content_hash,
-        max(case when is_version_start = 1 then load_id end) as first_load_id,
+        max(case when is_version_start = 1 then start_load_id end) as first_load_id,
         max(case when is_version_end = 1 then load_id end) as last_load_id,
-        max(case when is_version_start = 1 then landing_key end) as landing_key,
-        max(case when is_version_start = 1 then feed_at end) as valid_from,
-        max(case when is_version_end = 1 then next_event_at end) as valid_to,
-        max(case when is_version_end = 1 then feed_at end) as last_seen_at
+        max(case when is_version_start = 1 then start_landing_key end) as landing_key,
+        max(case when is_version_start = 1 then start_at end) as valid_from,
+        max(case when is_version_end = 1 then next_feed_at end) as valid_to,
+        max(case when is_version_end = 1 then feed_at end) as last_seen_at,
+        bool_or(is_event_version) as is_event_version
 
-    from numbered_event_versions
+    from version_rows
     group by layer_id, streamed_version_number
 
 ),
@@ -593,31 +618,13 @@ versions as (
         external_source_id,
         content_hash,
         first_load_id,
-        case when valid_to is not null then last_load_id end as last_load_id,
         landing_key,
         valid_from,
         valid_to,
-        case when valid_to is not null then last_seen_at end as last_seen_at
+        case when valid_to is not null or is_event_version then last_load_id end as last_load_id,
+        case when valid_to is not null or is_event_version then last_seen_at end as last_seen_at
 
-    from snapshot_versions
-
-    union all
-
-    select
-        layer_id,
-        streamed_version_number,
-        corporate_id,
-        source,
-        external_source_id,
-        content_hash,
-        first_load_id,
-        last_load_id,
-        landing_key,
-        valid_from,
-        valid_to,
-        last_seen_at
-
-    from event_versions
+    from version_spans
 
 ),
 
