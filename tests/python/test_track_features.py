@@ -261,3 +261,22 @@ def test_the_fields_doc_blocks_are_written_from_the_list() -> None:
     """dbt docs describes every catalogue field from the list; a field added without `catalogue docs` fails here."""
     written = (PROJECT_ROOT / "models/marts/vehicles/_catalogue_fields__docs.md").read_text(encoding="utf-8")
     assert written == render_docs(load_catalogue()), "run: python -m extract catalogue docs"
+
+
+def test_dbt_fails_on_a_code_outside_the_catalogue_vocabulary(warehouse: WarehouseAddress, tmp_path: Path) -> None:
+    """The extractor refuses such a track; if one reaches dbt anyway (edited after the load), the build says so."""
+    landing = tmp_path / "landing"
+    write_feed(
+        landing, "1", "DMS_A", "data.xml", document([Ad("A-1", vin=GEELY)]), datetime(2026, 11, 20, 6, tzinfo=UTC)
+    )
+    assert run_extract(warehouse, "--landing", str(landing)).returncode == 0
+    (tmp_path / "project").mkdir()
+    project = copy_project(tmp_path / "project")
+    track = project / "tracks" / "dms_a.sql"
+    track.write_text(track.read_text().replace("Petrol: PETROL", "Petrol: BENZINE"))
+
+    built = run_dbt(warehouse, tmp_path, "build", "--select", "+vehicle_layer", project_dir=project)
+
+    assert built.returncode == 1
+    assert "Failure in test values_in_catalogue_vocabularies_vehicle_layer_" in built.stdout
+    assert query(warehouse, "select fuel from marts.vehicle_layer") == [("BENZINE",)]  # what the test caught
