@@ -63,6 +63,7 @@ class Outcome:
     rows_loaded: int
     feed_at: datetime | None = None  # when the content names its own feed time
     warnings: tuple[str, ...] = ()  # what the file's format could not read (extract.track_checks)
+    layout: str | None = None  # how the file was read, when inferred from its content (raw.load_ledger.layout)
     hold_reason: str | None = None  # the rows land but are not applied (a held vehicle feed, extract.held_feeds)
 
 

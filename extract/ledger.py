@@ -37,6 +37,10 @@ create table if not exists {RAW_SCHEMA}.load_ledger (
     rows_rejected bigint not null default 0,
     error text
 );
+alter table {RAW_SCHEMA}.load_ledger add column if not exists layout text;
+comment on column {RAW_SCHEMA}.load_ledger.layout is
+    'How the file was read when that was inferred from its content (e.g. a price file''s date order and '
+    'decimal mark, and what decided them); null when the format is fixed.';
 alter table {RAW_SCHEMA}.load_ledger add column if not exists warnings text;
 comment on column {RAW_SCHEMA}.load_ledger.warnings is
     'What the file''s format could not read, one finding per line (a mapped column absent from every '
@@ -126,13 +130,14 @@ def finish(
     error: str | None = None,
     feed_at: datetime | None = None,
     warnings: tuple[str, ...] = (),
+    layout: str | None = None,
 ) -> None:
     cur.execute(
         f"""
         update {RAW_SCHEMA}.load_ledger
         set status = %s, rows_loaded = %s, rows_rejected = %s, error = %s,
-            feed_at = coalesce(%s, feed_at), finished_at = clock_timestamp(), warnings = %s
+            feed_at = coalesce(%s, feed_at), finished_at = clock_timestamp(), warnings = %s, layout = %s
         where load_id = %s
         """,
-        (status, rows_loaded, rows_rejected, error, feed_at, "\n".join(warnings) or None, load_id),
+        (status, rows_loaded, rows_rejected, error, feed_at, "\n".join(warnings) or None, layout, load_id),
     )

@@ -107,7 +107,7 @@ def load_file(conn: Connection, zone: LandingZone, file: LandingFile) -> FileRes
         status = HELD if outcome.hold_reason else LOADED
         ledger.finish(
             cur, load_id, status, outcome.rows_loaded, rejected_rows, error=outcome.hold_reason,
-            feed_at=outcome.feed_at, warnings=outcome.warnings,
+            feed_at=outcome.feed_at, warnings=outcome.warnings, layout=outcome.layout,
         )  # fmt: skip
         conn.commit()
         loaded = result(

@@ -26,6 +26,8 @@ final as (
         loads.status,
         loads.status in ('loaded', 'released') as is_applied,
         loads.error,
+        loads.warnings,
+        loads.layout,
         loads.size_bytes,
         loads.rows_loaded,
         loads.rows_rejected,

@@ -19,6 +19,8 @@ renamed as (
         sha256,
         status,
         error,
+        warnings,
+        layout,
 
         ----------  numerics
         size_bytes,
