@@ -9,21 +9,24 @@ from extract.raw_writer import copy_rows
 
 NAME = "lab"
 TABLE = "unificado_rows"
-# The reference columns, in order. FECHA_COPIA is optional in the file and ignored: the load's time is used.
+# The reference columns, in order. FECHA_COPIA is optional: the weekly files leave it empty (dbt stamps the
+# load's time), an export of the old Unificado table fills it (dbt keeps it: a migration keeps its copy times).
 COLUMNS = (
     "chrom", "pos", "id", "ref", "alt", "qual", "filter", "info",
     "format", "muestra", "valor", "origen", "fecha_copia", "resultado",
 )  # fmt: skip
 REQUIRED = tuple(c for c in COLUMNS if c != "fecha_copia")
-LANDED = tuple(c for c in COLUMNS if c != "fecha_copia")
+LANDED = REQUIRED + ("fecha_copia",)
 
 DDL = f"""
 create table if not exists {RAW_SCHEMA}.{TABLE} (
     load_id bigint not null,
     landing_key varchar not null,
     line_number integer not null,
-    {", ".join(f"{c} varchar" for c in LANDED)}
+    {", ".join(f"{c} varchar" for c in REQUIRED)}
 );
+-- a table made before FECHA_COPIA was landed gets the column (null: those loads had it ignored)
+alter table {RAW_SCHEMA}.{TABLE} add column if not exists fecha_copia varchar;
 comment on table {RAW_SCHEMA}.{TABLE} is
     'Lab results (unificado) as delivered: one varchar row per CSV line, with its file, line and load id.';
 """
@@ -57,7 +60,7 @@ class LabDomain:
             delimiter, header, missing = parse_header(header_line)
             if missing:
                 raise RejectedFile(f"{key} line 1: the header lacks {', '.join(missing)}; expected {expected_header()}")
-            positions = [header.index(c) for c in LANDED]
+            positions = [header.index(c) if c in header else None for c in LANDED]
 
             def rows():
                 for line, fields in read_rows(text, delimiter):
@@ -76,7 +79,7 @@ class LabDomain:
                         ctx.load_id,
                         key,
                         line,
-                        *(fields[p] if fields[p] != "" else None for p in positions),
+                        *(fields[p] if p is not None and fields[p] != "" else None for p in positions),
                     )
 
             loaded = copy_rows(ctx.cur, RAW_SCHEMA, TABLE, ("load_id", "landing_key", "line_number", *LANDED), rows())

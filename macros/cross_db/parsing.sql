@@ -48,3 +48,19 @@
     {%- endif -%}
     (case when {{ value }} ~ '{{ shape }}' then {{ typed }} end)
 {%- endmacro %}
+
+{#
+    A date-time as the old Unificado table wrote FECHA_COPIA: 'YYYY-MM-DD HH:MM:SS.fff' (seconds and
+    fraction optional, 'T' accepted), or a date alone; null for anything else.
+#}
+{% macro parse_timestamp(text_expression) -%}
+    {{ return(adapter.dispatch('parse_timestamp', 'dealer_warehouse')(text_expression)) }}
+{%- endmacro %}
+
+{% macro default__parse_timestamp(text_expression) -%}
+    {%- set value = "trim(" ~ text_expression ~ ")" -%}
+    (case
+        when {{ value }} ~ '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])([ T]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9]([.][0-9]{1,6})?)?)?$'
+            then cast(replace({{ value }}, 'T', ' ') as timestamp)
+    end)
+{%- endmacro %}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from support import query, run_dbt, run_extract
@@ -12,8 +13,11 @@ HEADER = ["CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT"
           "FECHA_COPIA", "RESULTADO"]  # fmt: skip
 
 
-def row(id_: str, muestra: str, resultado: str, qual: str, info: str = "DP=30", origen: str = "HOSPITAL") -> list[str]:
-    return ["chr1", "100", id_, "A", "C", qual, "PASS", info, "GT", muestra, "0/1", origen, "2020-01-01", resultado]
+def row(
+    id_: str, muestra: str, resultado: str, qual: str, info: str = "DP=30", origen: str = "HOSPITAL", copied: str = ""
+) -> list[str]:
+    """A line of a lab file; FECHA_COPIA (`copied`) is empty in the weekly files, filled in the old table's export."""
+    return ["chr1", "100", id_, "A", "C", qual, "PASS", info, "GT", muestra, "0/1", origen, copied, resultado]
 
 
 def write_csv(path: Path, rows: list[list[str]], delimiter: str, encoding: str) -> None:
@@ -78,3 +82,35 @@ def test_weekly_files_deduplicate_and_log(warehouse: WarehouseAddress, tmp_path:
     )
     assert [c[0] for c in columns] == [h.lower() for h in HEADER]
     assert columns[7] == ("info", "character varying", 700) and columns[12][1] == "timestamp without time zone"
+
+
+def test_the_old_table_migrates_with_its_copy_times(warehouse: WarehouseAddress, tmp_path: Path) -> None:
+    """An export of the old Unificado table keeps its FECHA_COPIA; keep-latest works across it and the weekly files."""
+    landing = tmp_path / "landing"
+    old_table = [
+        row("rsA", "M1", "POS", "10", copied="2019-05-31 20:19:24.760"),
+        row("rsA", "M1", "POS", "10", copied="2019-05-31 20:19:24.760"),  # two identical copies ...
+        row("rsA", "M1", "POS", "11", copied="2020-02-03 08:00:00.000"),  # ... and a later one: it wins
+        row("rsB", "M2", "NEG", "20", copied="2020-02-03 08:00:00"),
+        row("rsC", "M3", "POS", "30", copied="2020-02-03 08:00:00.000"),
+        row("rsD", "M4", "POS", "40", copied="31/05/2019 20:19"),  # not the table's format: refused, with the reason
+    ]
+    write_csv(landing / "lab/unificado/unificado_old_table.csv", old_table, ",", "utf-8")
+    assert run_extract(warehouse, "--landing", str(landing)).returncode == 0
+    write_csv(landing / "lab/unificado/week.csv", [row("rsB", "M2", "NEG", "21")], ",", "utf-8")  # a weekly file
+    assert run_extract(warehouse, "--landing", str(landing)).returncode == 0
+
+    built = run_dbt(
+        warehouse, tmp_path, "build", "--select", "+unificado", "+unificado_rejected", "+unificado_load_log"
+    )
+
+    assert built.returncode == 0, built.stdout[-4000:]
+    [(weekly_copy,)] = query(warehouse, "select fecha_copia from marts.unificado_load_log where file like '%%week.csv'")
+    assert query(warehouse, "select id, qual, fecha_copia from marts.unificado order by 1") == [
+        ("rsA", "11", datetime(2020, 2, 3, 8, 0)),
+        ("rsB", "21", weekly_copy),  # the weekly file's row is newer than the old table's copy
+        ("rsC", "30", datetime(2020, 2, 3, 8, 0)),
+    ]
+    assert query(warehouse, "select line_number, rejection_reason from marts.unificado_rejected") == [
+        (7, "FECHA_COPIA 31/05/2019 20:19 is not a date-time (expected YYYY-MM-DD HH:MM:SS.fff);")
+    ]

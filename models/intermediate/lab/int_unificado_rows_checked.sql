@@ -1,4 +1,5 @@
-{#- Lab rows with the reason they cannot fit unificado's contract (a value longer than its column). -#}
+{#- Lab rows with the reason they cannot fit unificado's contract (a value longer than its column, a
+    FECHA_COPIA that is not a date-time). -#}
 {%- set limits = [
     ('chrom', 20), ('pos', 20), ('id', 50), ('ref', 30), ('alt', 20), ('qual', 30), ('filter', 10),
     ('info', 700), ('format', 100), ('muestra', 20), ('valor', 100), ('origen', 900), ('resultado', 20),
@@ -22,6 +23,14 @@ checked as (
         {% for column, limit in limits -%}
         {{ column }},
         {% endfor -%}
+        case
+            when fecha_copia_text is not null and delivered_fecha_copia is null
+                then
+                    'FECHA_COPIA '
+                    || fecha_copia_text
+                    || ' is not a date-time (expected YYYY-MM-DD HH:MM:SS.fff); '
+            else ''
+        end as unreadable_fecha_copia,
         {% for column, limit in limits -%}
         case
             when length({{ column }}) > {{ limit }}
@@ -47,7 +56,7 @@ final as (
         {% for column, limit in limits -%}
         {{ column }},
         {% endfor -%}
-        nullif(trim(too_long), '') as rejection_reason
+        nullif(trim(unreadable_fecha_copia || too_long), '') as rejection_reason
 
     from checked
 

@@ -33,13 +33,19 @@ renamed as (
         source.valor,
         source.origen,
         source.resultado,
+        source.fecha_copia as fecha_copia_text,
 
         ----------  numerics
         source.line_number,
 
         ----------  timestamps
-        -- the file's FECHA_COPIA is ignored: the copy time is when the load started
-        loads.started_at as fecha_copia
+        -- a row that carries FECHA_COPIA (an export of the old Unificado table) keeps it; a weekly file's
+        -- rows leave it empty and are stamped with the load's start
+        {{ parse_timestamp('source.fecha_copia') }} as delivered_fecha_copia,
+        coalesce(
+            {{ parse_timestamp('source.fecha_copia') }},
+            cast(loads.started_at as timestamp)
+        ) as fecha_copia
 
     from source
     inner join loads
