@@ -1,15 +1,18 @@
 """Market data: price and Google Trends CSV files under `crypto/ticker={TICKER}/` -> raw.crypto_rows.
 
-A file is recognised by its content (its header), never by its name:
+A file is recognised by its content, never by its name:
 
-- price file, an Investing.com export: `"Date","Price","Open",...` (English) or `"Data","Ultimo",...` /
-  `"Data","Prezzo",...` (Italian), extra columns allowed in any order;
-- cleaned trend file: `Week,<anything>` or `Settimana,<anything>`;
-- raw Google Trends export: a `Category: ...` / `Categoria: ...` line, a blank line, then the trend header.
+- price file, an Investing.com export in any language: data lines shaped as a date, then prices, an optional
+  volume and a change % (extract.price_columns); else a header naming its date and price columns
+  (`"Date","Price",...`, `"Data","Ultimo"`, ...), extra columns allowed in any order;
+- Google Trends file, in any language and granularity (extract.trend_files): an optional preamble up to
+  the first blank line, then a period column (days, weeks or months) and one or more series.
 
-Only the date and the value of each line land, as varchar exactly as delivered, with the header's labels
-(dbt reads the file's language from them, and parses dates and numbers). Each file is the full history of
-its ticker and kind: dbt keeps the rows of the latest load; here every load is appended.
+Only the date and the value of each line land, as varchar exactly as delivered, with the header's labels.
+A price file is read twice (extract.price_files): first its whole content decides how its dates and numbers
+read, then every line is checked against that layout and lands with it (date_order, decimal_mark: dbt parses
+by them). Each file is the full history of its ticker and kind: dbt keeps the rows of the latest load; here
+every load is appended.
 """
 
 from __future__ import annotations
@@ -17,21 +20,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
-from extract.csv_text import detect_delimiter, open_text, read_rows
+from extract.csv_text import detect_delimiter, open_text
 from extract.domain import LoadContext, Outcome, RejectedFile
 from extract.ledger import RAW_SCHEMA
-from extract.raw_writer import copy_rows
+from extract.price_columns import SAMPLE_ROWS, columns_by_labels, columns_by_shape, expected_price_labels
+from extract.price_files import layout_columns_ddl, load_price_file
+from extract.trend_files import TrendLayout, load_trend_file, read_trend_layout, series_columns_ddl
 
 NAME = "crypto"
 TABLE = "crypto_rows"
 PRICE, TREND = "price", "trend"
-COLUMNS = (
-    "load_id", "ticker", "landing_key", "file_kind", "line_number",
-    "date_label", "value_label", "observed_on_text", "value_text",
-)  # fmt: skip
 
 DDL = f"""
 create table if not exists {RAW_SCHEMA}.{TABLE} (
@@ -55,15 +55,10 @@ _LANDING_KEY = re.compile(r"^crypto/ticker=(?P<ticker>[^/]*)/(?P<name>[^/]+)$")
 _TICKER = re.compile(r"^[A-Za-z0-9_]{1,32}$")
 LAYOUT_HELP = "crypto/ticker=<TICKER>/<any name>.csv, e.g. crypto/ticker=BTC/BTC_EUR_Historical_Data.csv"
 
-# Investing.com price headers: the date column names the language; the value column depends on it.
-PRICE_DATE_LABELS = {"date": "en", "data": "it"}
-PRICE_VALUE_LABELS = {"en": ("price",), "it": ("ultimo", "prezzo")}
-TREND_DATE_LABELS = ("week", "settimana")
-TRENDS_PREAMBLE = ("category:", "categoria:")
 EXPECTED = (
-    'an Investing.com price header ("Date","Price",... or "Data","Ultimo"/"Prezzo",...), '
-    "a trend header (Week,<term> or Settimana,<term>), or a Google Trends export "
-    "(a Category:/Categoria: line, a blank line, then Week,<term>)"
+    'an Investing.com price header ("Date","Price",... in any language, or data lines with a date, then prices, '
+    "an optional volume and a change %), or a Google Trends export (an optional preamble "
+    "and a blank line, then a period column and one or more series of values 0-100 or <1)"
 )
 
 
@@ -102,37 +97,36 @@ def split_header(line: str, delimiter: str) -> list[str]:
     return [label.strip() for label in next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])]
 
 
-def price_layout(key: str, line_number: int, labels: list[str], delimiter: str) -> Layout | None:
-    """The layout of an Investing.com header, None when the header is not one."""
-    lowered = [label.lower() for label in labels]
-    date_position = next((i for i, label in enumerate(lowered) if label in PRICE_DATE_LABELS), None)
-    if date_position is None:
+def price_layout(key: str, line_number: int, labels: list[str], delimiter: str, text: io.TextIOBase) -> Layout | None:
+    """The layout of a price file, None when it is not one: by the shape of its first data lines (in any
+    language), else by its labels (columns in another order); `text` is left where it was (after the header)."""
+    columns = columns_by_shape(len(labels), _sample_rows(text, delimiter, len(labels)))
+    if columns is None:
+        columns, date_label = columns_by_labels(labels)
+        if date_label is not None:
+            raise RejectedFile(
+                f"{key} line {line_number}: a price file with a {date_label!r} column needs a price column named "
+                f"{expected_price_labels(date_label)}; found {', '.join(labels)}"
+            )
+    if columns is None:
         return None
-    language = PRICE_DATE_LABELS[lowered[date_position]]
-    value_names = PRICE_VALUE_LABELS[language]
-    value_position = next((i for i, label in enumerate(lowered) if label in value_names), None)
-    if value_position is None:
-        expected = " or ".join(f'"{name.capitalize()}"' for name in value_names)
-        raise RejectedFile(
-            f"{key} line {line_number}: a price file with a {labels[date_position]!r} column needs a price "
-            f"column named {expected}; found {', '.join(labels)}"
-        )
     return Layout(
-        PRICE, line_number, delimiter, len(labels), date_position, value_position,
-        labels[date_position], labels[value_position],
+        PRICE, line_number, delimiter, len(labels), columns.date_position, columns.value_position,
+        labels[columns.date_position], labels[columns.value_position],
     )  # fmt: skip
 
 
-def trend_layout(key: str, line_number: int, labels: list[str], delimiter: str) -> Layout | None:
-    """The layout of a trend header (`Week,<term>`), None when the header is not one."""
-    if not labels or labels[0].lower() not in TREND_DATE_LABELS:
-        return None
-    if len(labels) != 2:
-        raise RejectedFile(
-            f"{key} line {line_number}: a trend file has two columns, {labels[0]} and one search term; "
-            f"found {len(labels)} ({', '.join(labels)}). Export one term per file."
-        )
-    return Layout(TREND, line_number, delimiter, 2, 0, 1, labels[0], labels[1])
+def _sample_rows(text: io.TextIOBase, delimiter: str, field_count: int) -> list[list[str]]:
+    """The first data lines with the header's number of fields, read ahead; `text` goes back where it was."""
+    start = text.tell()
+    sample = []
+    for fields in csv.reader(iter(text.readline, ""), delimiter=delimiter):
+        if len(fields) == field_count and any(field.strip() for field in fields):
+            sample.append(fields)
+        if len(sample) == SAMPLE_ROWS:
+            break
+    text.seek(start)
+    return sample
 
 
 def _not_recognised(key: str, line_number: int, line: str) -> RejectedFile:
@@ -140,31 +134,17 @@ def _not_recognised(key: str, line_number: int, line: str) -> RejectedFile:
     return RejectedFile(f"{key} line {line_number}: not a price or trend file; expected {EXPECTED}; found {shown!r}")
 
 
-def read_layout(key: str, text: io.TextIOBase) -> Layout:
+def read_layout(key: str, text: io.TextIOBase) -> Layout | TrendLayout:
     """Read the lines up to the header (included) and recognise the file from them."""
+    if (trends := read_trend_layout(key, text)) is not None:  # Google Trends: extract/trend_files.py
+        return trends
     line_number, line = _next_non_blank(text, 0)
     if line is None:
         raise RejectedFile(f"{key}: the file is empty; expected {EXPECTED}")
     line = line.removeprefix("\ufeff")  # a byte-order mark left by a decoder other than utf-8-sig
-    if line.strip().strip('"').lower().startswith(TRENDS_PREAMBLE):
-        preamble_line = line_number
-        line_number, line = _next_non_blank(text, line_number)
-        if line is None:
-            raise RejectedFile(
-                f"{key} line {preamble_line}: a Google Trends export whose header is missing; "
-                "expected a blank line, then Week,<term> or Settimana,<term>"
-            )
-        delimiter = detect_delimiter(line)
-        layout = trend_layout(key, line_number, split_header(line, delimiter), delimiter)
-        if layout is None:
-            raise RejectedFile(
-                f"{key} line {line_number}: after the Google Trends category line, expected the header "
-                f"Week,<term> or Settimana,<term>; found {line.strip()[:120]!r}"
-            )
-        return layout
     delimiter = detect_delimiter(line)
     labels = split_header(line, delimiter)
-    layout = trend_layout(key, line_number, labels, delimiter) or price_layout(key, line_number, labels, delimiter)
+    layout = price_layout(key, line_number, labels, delimiter, text)
     if layout is None:
         raise _not_recognised(key, line_number, line)
     return layout
@@ -179,47 +159,18 @@ def _next_non_blank(text: io.TextIOBase, line_number: int) -> tuple[int, str | N
     return line_number, None
 
 
-def landed_rows(ctx: LoadContext, ticker: str, layout: Layout, text: io.TextIOBase) -> Iterator[tuple[object, ...]]:
-    """One raw row per data line; blank lines skipped, lines with the wrong number of fields set aside."""
-    key = ctx.file.key
-    for offset, fields in read_rows(text, layout.delimiter):
-        line = layout.header_line + offset
-        if not any(field.strip() for field in fields):
-            continue
-        if len(fields) != layout.field_count:
-            ctx.reject_record(
-                line,
-                f"{key} line {line}: expected {layout.field_count} fields separated by {layout.delimiter!r}"
-                f" as in the header, found {len(fields)}",
-                layout.delimiter.join(fields),
-            )
-            continue
-        yield (
-            ctx.load_id, ticker, key, layout.kind, line, layout.date_label, layout.value_label,
-            fields[layout.date_position], fields[layout.value_position],
-        )  # fmt: skip
-
-
 class CryptoDomain:
     name = NAME
-    ddl = DDL
+    ddl = DDL + series_columns_ddl(RAW_SCHEMA, TABLE) + layout_columns_ddl(RAW_SCHEMA, TABLE)
 
     def load(self, ctx: LoadContext) -> Outcome:
         key = ctx.file.key
         ticker = ticker_of(key)
         with open_text(ctx.local.path) as text:
             layout = read_layout(key, text)
-            loaded = copy_rows(ctx.cur, RAW_SCHEMA, TABLE, COLUMNS, landed_rows(ctx, ticker, layout, text))
-        if loaded == 0:
-            found = ""
-            if ctx.rejected:
-                found = f"; all {len(ctx.rejected)} lines were unreadable, e.g. {ctx.rejected[0][1]}"
-            raise RejectedFile(
-                f"{key}: a {layout.kind} file without any data line after its header (line "
-                f"{layout.header_line}){found}; each file is the full history of {ticker}, so an empty one "
-                "would not replace the previous file"
-            )
-        return Outcome(rows_loaded=loaded)
+            if isinstance(layout, TrendLayout):
+                return load_trend_file(ctx, ticker, layout, text, TABLE)
+            return load_price_file(ctx, ticker, layout, text, TABLE)
 
 
 DOMAIN = CryptoDomain()

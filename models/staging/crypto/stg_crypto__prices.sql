@@ -1,8 +1,9 @@
 {#-
-    Daily prices of the latest price file of each ticker, typed. The header's language decides how the
-    file is read: a date column labelled "Data" (it.investing.com) means day-first dates (31.10.2026 or
-    31/10/2026) and Italian numbers (65.619,5); anything else is the English export, month-first dates
-    (10/31/2026) and US numbers (65,619.5). -1 and empty mean a missing price.
+    Daily prices of the latest price file of each ticker, typed. Each row carries how its file reads
+    (date_order, decimal_mark), decided by the extractor from the whole file's content and checked on
+    every line (docs/market_data.md). Rows landed before the extractor decided it have no layout: their
+    header's language decides, as it did then (a date column labelled "Data" is day-first with a decimal
+    comma, any other month-first with a decimal point). -1 and empty mean a missing price.
 -#}
 with
 
@@ -19,9 +20,21 @@ latest_files as (
     select
         *,
         max(load_id) over (partition by ticker) as latest_load_id,
-        case when lower(trim(date_label)) = 'data' then 'it' else 'en' end as file_language
+        lower(trim(date_label)) = 'data' as is_italian_header
 
     from source
+
+),
+
+layouts as (
+
+    select
+        *,
+        coalesce(date_order, case when is_italian_header then 'DMY' else 'MDY' end) as file_date_order,
+        coalesce(decimal_mark, case when is_italian_header then ',' else '.' end) as file_decimal_mark
+
+    from latest_files
+    where load_id = latest_load_id
 
 ),
 
@@ -30,16 +43,12 @@ parsed as (
     select
         *,
         case
-            when file_language = 'it' then {{ parse_decimal('value_text', 'italian_number') }}
+            when file_decimal_mark = ',' then {{ parse_decimal('value_text', 'italian_number') }}
             else {{ parse_decimal('value_text', 'number') }}
         end as price_number,
-        case
-            when file_language = 'it' then {{ parse_ordered_date('observed_on_text', 'DMY') }}
-            else {{ parse_ordered_date('observed_on_text', 'MDY') }}
-        end as price_date
+        {{ parse_price_date('observed_on_text', 'file_date_order') }} as price_date
 
-    from latest_files
-    where load_id = latest_load_id
+    from layouts
 
 ),
 
@@ -47,7 +56,7 @@ cleaned as (
 
     select
         *,
-        -- -1 is the export's missing price; empty or unreadable text is missing too
+        -- -1 is the export's missing price; empty text is missing too
         cast(case when price_number <> -1 then price_number end as numeric(28, 10)) as price
 
     from parsed
@@ -63,7 +72,8 @@ renamed as (
 
         ----------  strings
         landing_key,
-        file_language,
+        file_date_order as date_order,
+        file_decimal_mark as decimal_mark,
         observed_on_text,
         value_text as price_text,
 
