@@ -118,7 +118,8 @@ def test_unreadable_files_are_rejected_with_file_line_and_what_was_expected(
     (landing_dir / "crypto").mkdir()
     (landing_dir / "crypto" / "BTC.csv").write_text(BTC_PRICES)
     land(landing_dir, "BTC", "notes.txt", "hello\n")
-    land(landing_dir, "XMR", "compare.csv", "Week,monero: (Worldwide),bitcoin: (Worldwide)\n2026-01-04,1,50\n")
+    # a comparison of two terms loads (tests/python/test_crypto_trends.py); one whose value is out of 0-100 does not
+    land(landing_dir, "XMR", "compare.csv", "Week,monero: (Worldwide),bitcoin: (Worldwide)\n2026-01-04,1,150\n")
     land(landing_dir, "ETH", "export.csv", ETH_CORRUPT)
     land(landing_dir, "ADA", "empty.csv", PRICE_HEADER + "\n\n")
     land(landing_dir, "DOT", "wrong.csv", '"Date","Close"\n"01/01/2026","5.0"\n')
@@ -135,8 +136,9 @@ def test_unreadable_files_are_rejected_with_file_line_and_what_was_expected(
         "crypto/ticker=BTC/notes.txt: expected a .csv file (a price or Google Trends export), as "
         "crypto/ticker=<TICKER>/<any name>.csv, e.g. crypto/ticker=BTC/BTC_EUR_Historical_Data.csv"
     )
-    assert (
-        "compare.csv line 1: a trend file has two columns, Week and one search term; found 3" in reasons["compare.csv"]
+    assert reasons["compare.csv"] == (
+        "crypto/ticker=XMR/compare.csv line 2: the value '150' of the series 'bitcoin: (Worldwide)' is not a Google "
+        "Trends value; expected a whole number from 0 to 100, or <1"
     )
     assert reasons["export.csv"].startswith(
         "crypto/ticker=ETH/export.csv line 1: not a price or trend file; expected an Investing.com price header"
@@ -299,9 +301,10 @@ def query_commit(address: WarehouseAddress, sql: str) -> None:
     [
         ('\ufeff"Data";"Prezzo";"Apertura"\n', ("price", 1, ";", 3, 0, 1, "Data", "Prezzo")),
         ('"Vol.","Price","Date"\n', ("price", 1, ",", 3, 2, 1, "Date", "Price")),
-        ("\n\nSettimana,interesse bitcoin\n", ("trend", 3, ",", 2, 0, 1, "Settimana", "interesse bitcoin")),
-        ("Categoria: Tutte le categorie\n\nSettimana;monero: (Italia)\n", ("trend", 3, ";", 2, 0, 1,
-         "Settimana", "monero: (Italia)")),
+        # trend files: kind, header line, delimiter, fields, period column, series, preamble (extract/trend_files.py)
+        ("\n\nSettimana,interesse bitcoin\n", ("trend", 3, ",", 2, "Settimana", ("interesse bitcoin",), ())),
+        ("Categoria: Tutte le categorie\n\nSettimana;monero: (Italia)\n", ("trend", 3, ";", 2,
+         "Settimana", ("monero: (Italia)",), ("Categoria: Tutte le categorie",))),
     ],
 )  # fmt: skip
 def test_layout_follows_the_header_whatever_its_order_delimiter_or_preamble(text: str, expected: tuple) -> None:

@@ -1,8 +1,8 @@
 {#-
-    The weekly trend of every ticker on every day of its price spine: the value on its own date, and a
-    daily value interpolated linearly in calendar days between consecutive observations (exact on the
-    observation dates, null before the first and after the last). Observations outside the price span
-    still bracket the days inside it.
+    The trend of every ticker on every day of its price spine: the value of its chosen series on its own
+    date, and a daily value interpolated linearly in calendar days between consecutive observations, whatever
+    their spacing (days, weeks, months: exact on the observation dates, null before the first and after the
+    last). Observations outside the price span still bracket the days inside it.
 -#}
 with
 
@@ -14,17 +14,18 @@ days as (
 
 trends as (
 
-    select * from {{ ref('stg_crypto__trends') }}
+    select * from {{ ref('int_crypto_trends_selected') }}
 
 ),
 
 ranked_trends as (
 
-    -- one value per ticker and week: the first line of the file
+    -- one value per ticker and period: the first line of the file (the extractor rejects repeated periods)
     select
         ticker,
         trend_date,
         trend,
+        trend_series,
         row_number() over (partition by ticker, trend_date order by line_number) as date_rank
 
     from trends
@@ -37,7 +38,8 @@ observations as (
     select
         ticker,
         trend_date,
-        trend
+        trend,
+        trend_series
 
     from ranked_trends
     where date_rank = 1
@@ -49,6 +51,7 @@ timeline as (
     -- the price days and the observation dates of each ticker, in one series
     select
         observations.trend,
+        observations.trend_series,
         coalesce(days.ticker, observations.ticker) as ticker,
         coalesce(days.calendar_date, observations.trend_date) as calendar_date,
         days.calendar_date is not null as is_price_day
@@ -72,7 +75,8 @@ grouped as (
         ) as previous_group,
         count(trend) over (
             partition by ticker order by calendar_date desc rows between unbounded preceding and current row
-        ) as next_group
+        ) as next_group,
+        max(trend_series) over (partition by ticker) as ticker_trend_series
 
     from timeline
 
@@ -101,6 +105,7 @@ final as (
         ticker,
         calendar_date,
         trend,
+        ticker_trend_series as trend_series,
         cast(case
             when trend is not null then trend
             when previous_trend_date is null or next_trend_date is null then null

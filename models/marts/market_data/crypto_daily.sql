@@ -1,6 +1,7 @@
 {#-
     One row per ticker per calendar day, from its first to its last price date: the price after the
-    ticker's missing-price strategy, its moving averages over calendar days, and the weekly trend.
+    ticker's missing-price strategy, its moving averages over calendar days, and the Google Trends
+    series chosen for the ticker (daily, weekly or monthly values, interpolated to days).
     After each build a post-hook keeps one view per ticker (market_data.btc, ...) for the BI.
 -#}
 {{ config(post_hook="{{ refresh_crypto_ticker_views(this) }}") }}
@@ -50,7 +51,8 @@ final as (
         averaged.price_ma_{{ window }},
         {%- endfor %}
         trends.trend,
-        trends.trend_interpolated
+        trends.trend_interpolated,
+        trends.trend_series
 
     from averaged
     left join trends
