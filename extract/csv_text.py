@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 DELIMITERS = (",", ";", "\t")
@@ -44,3 +44,31 @@ def read_rows(text: io.TextIOBase, delimiter: str) -> Iterator[tuple[int, list[s
     for fields in reader:
         yield line, fields
         line = reader.line_num + 1
+
+
+def data_lines(
+    text: io.TextIOBase,
+    key: str,
+    delimiter: str,
+    header_line: int,
+    field_count: int,
+    reject: Callable[[int, str, str], None] | None = None,
+) -> Iterator[tuple[int, list[str]]]:
+    """(line number in the file, fields) of each data line after a header at `header_line`.
+
+    Blank lines are skipped. A line with another number of fields than the header is skipped too, and
+    handed to `reject(line, reason, content)` when given (a pass that only looks does not record it twice).
+    """
+    for offset, fields in read_rows(text, delimiter):
+        line = header_line + offset
+        if not any(field.strip() for field in fields):
+            continue
+        if len(fields) != field_count:
+            if reject is not None:
+                reason = (
+                    f"{key} line {line}: expected {field_count} fields separated by {delimiter!r} as in the header,"
+                    f" found {len(fields)}"
+                )
+                reject(line, reason, delimiter.join(fields))
+            continue
+        yield line, fields

@@ -16,7 +16,7 @@ import io
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from extract.csv_text import read_rows
+from extract.csv_text import data_lines
 from extract.domain import LoadContext, Outcome, RejectedFile
 from extract.ledger import RAW_SCHEMA
 from extract.price_checks import PriceLineChecks
@@ -82,22 +82,10 @@ def _header_labels(text: io.TextIOBase, layout: Layout) -> list[str]:
 def _data_lines(
     ctx: LoadContext, layout: Layout, text: io.TextIOBase, record_rejects: bool
 ) -> Iterator[tuple[int, list[str]]]:
-    """(line, fields) of each data line; blank lines skipped, lines with the wrong number of fields set aside
-    (recorded once: by the pass that lands the rows)."""
-    for offset, fields in read_rows(text, layout.delimiter):
-        line = layout.header_line + offset
-        if not any(field.strip() for field in fields):
-            continue
-        if len(fields) != layout.field_count:
-            if record_rejects:
-                ctx.reject_record(
-                    line,
-                    f"{ctx.file.key} line {line}: expected {layout.field_count} fields separated by "
-                    f"{layout.delimiter!r} as in the header, found {len(fields)}",
-                    layout.delimiter.join(fields),
-                )
-            continue
-        yield line, fields
+    """(line, fields) of each data line; a line with the wrong number of fields is set aside by the pass
+    that lands the rows (recorded once)."""
+    reject = ctx.reject_record if record_rejects else None
+    yield from data_lines(text, ctx.file.key, layout.delimiter, layout.header_line, layout.field_count, reject)
 
 
 def _landed_rows(

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from extract.csv_text import DELIMITERS, detect_delimiter, read_rows
+from extract.csv_text import DELIMITERS, data_lines, detect_delimiter
 from extract.domain import LoadContext, Outcome, RejectedFile
 from extract.ledger import RAW_SCHEMA
 from extract.raw_writer import copy_rows
@@ -284,18 +284,10 @@ class TrendRows:
 
     def __iter__(self) -> Iterator[tuple[object, ...]]:
         ctx, layout = self._ctx, self._layout
-        for offset, fields in read_rows(self._text, layout.delimiter):
-            line = layout.header_line + offset
-            if not any(field.strip() for field in fields):
-                continue
-            if len(fields) != layout.field_count:
-                ctx.reject_record(
-                    line,
-                    f"{ctx.file.key} line {line}: expected {layout.field_count} fields separated by "
-                    f"{layout.delimiter!r} as in the header, found {len(fields)}",
-                    layout.delimiter.join(fields),
-                )
-                continue
+        key, reject = ctx.file.key, ctx.reject_record
+        for line, fields in data_lines(
+            self._text, key, layout.delimiter, layout.header_line, layout.field_count, reject
+        ):
             self._check_period(line, fields[0])
             for label, value in zip(layout.series, fields[1:], strict=True):
                 if not is_trend_value(value):
