@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from extract.catalogue import load_catalogue
+from extract.record_text import first_text
 from extract.tracks import ColumnRule, ListEntry, Track
 
 _EXAMPLES = 3
@@ -35,31 +36,6 @@ def _walk(value: Any, path: tuple[str, ...]) -> list[Any]:
         if not found:
             return []
     return [e for item in found for e in (item if isinstance(item, list) else [item])]
-
-
-def first_text(record: dict[str, Any], paths: tuple[tuple[str, ...], ...]) -> str:
-    """The first non-empty text of `paths` (the first element of a repeated one), as dbt reads it.
-
-    Runs for every parsed column of every record: a plain loop, no intermediate lists.
-    """
-    for path in paths:
-        value: Any = record
-        for part in path:
-            if isinstance(value, list):
-                value = value[0] if value else None
-            if not isinstance(value, dict):
-                value = None
-                break
-            value = value.get(part)
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if isinstance(value, dict):
-            value = value.get("#text")
-        if isinstance(value, str):
-            text = value.strip()
-            if text:
-                return text
-    return ""
 
 
 def hint_check(hint: str) -> Callable[[str], bool]:

@@ -11,13 +11,13 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
 
 from extract import held_feeds
 from extract.compressed_input import xml_streams
 from extract.domain import FileNotReady, LoadContext, Outcome, RejectedFile
 from extract.ledger import RAW_SCHEMA
 from extract.raw_writer import copy_rows
+from extract.record_text import first_text
 from extract.track_checks import FeedChecks
 from extract.tracks import Track, Tracks, load_tracks
 from extract.xml_records import find_feed_time, iter_records
@@ -85,21 +85,6 @@ create index if not exists {FEEDS}_by_stock on {RAW_SCHEMA}.{FEEDS} (corporate_i
 """
 
 
-def text_at(value: Any, path: tuple[str, ...]) -> str:
-    """The text at `path` of a record value ('' when absent); the first element of a repeated one."""
-    for part in path:
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if not isinstance(value, dict):
-            return ""
-        value = value.get(part)
-    if isinstance(value, list):
-        value = value[0] if value else None
-    if isinstance(value, dict):
-        value = value.get("#text", "")
-    return value.strip() if isinstance(value, str) else ""
-
-
 class VehiclesDomain:
     name = NAME
     ddl = DDL
@@ -158,7 +143,7 @@ class VehiclesDomain:
                     if not record.is_delete:
                         checks.observe(record.value)
                     paths = delete_key_paths if record.is_delete else key_paths
-                    stock_id = next((t for t in (text_at(record.value, p) for p in paths) if t), "")
+                    stock_id = first_text(record.value, paths)
                     if not stock_id:
                         expected = " or ".join("/".join(p) for p in paths)
                         tag = track.deletes.root if record.is_delete and track.deletes else track.root

@@ -12,7 +12,7 @@ import pytest
 from support import PROJECT_ROOT
 
 from extract.compressed_input import xml_streams
-from extract.domains.vehicles import text_at
+from extract.record_text import first_text
 from extract.tracks import Track, load_tracks, split_path
 from extract.xml_records import iter_records
 
@@ -77,7 +77,7 @@ def parse(path: Path, track: Track) -> Records:
     records: Records = {}
     for what, stream in xml_streams(path, path.as_posix()):
         for record in iter_records(stream, what, track):
-            stock = next((text_at(record.value, p) for p in track.key_paths() if text_at(record.value, p)), "")
+            stock = first_text(record.value, track.key_paths())
             assert stock, f"{what} record {record.index} has no stock id"
             assert stock not in records, f"{what}: stock id {stock} twice"
             records[stock] = record.value
@@ -91,7 +91,7 @@ def record_lines(path: Path) -> set[str]:
 
 def column_text(track: Track, record: dict, column: str) -> str:
     paths = [split_path(p) for p, columns in track.mappings.items() if column in columns]
-    return next((text for p in paths if (text := text_at(record, p))), "")
+    return first_text(record, paths)
 
 
 def test_same_seed_same_feeds_whatever_the_workers(generated, tmp_path: Path) -> None:
