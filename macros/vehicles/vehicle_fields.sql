@@ -64,6 +64,21 @@
 {% endmacro %}
 
 {#
+    Whether a row was recorded by a dbt run after the latest one this model has built from (its
+    `built_column` watermark): the boolean expression; true for every row on a full build.
+#}
+{% macro is_after_watermark(batch_column='batch_at', built_column='built_at') %}
+{%- if is_incremental() -%}
+{{ batch_column }} > (
+            select coalesce(max(built.{{ built_column }}), {{ dbt_batch_epoch() }})
+            from {{ this }} as built
+        )
+{%- else -%}
+true
+{%- endif -%}
+{% endmacro %}
+
+{#
     In an incremental run, a `where` clause keeping the rows recorded by dbt runs after the latest one
     this model has processed (`batch_at`, set by dbt_batch_at()); nothing on a full build.
 #}

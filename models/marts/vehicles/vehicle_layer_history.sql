@@ -82,14 +82,7 @@ sequenced_feeds as (
         source,
         landing_key,
         feed_at,
-        {%- if is_incremental() %}
-        batch_at > (
-            select coalesce(max(built.built_at), {{ dbt_batch_epoch() }})
-            from {{ this }} as built
-        ) as is_new,
-        {%- else %}
-        true as is_new,
-        {%- endif %}
+        {{ is_after_watermark('batch_at', 'built_at') }} as is_new,
         row_number() over (
             partition by corporate_id, source
             order by feed_at, load_id
@@ -405,14 +398,7 @@ event_feed_states as (
         source,
         landing_key,
         feed_at,
-        {%- if is_incremental() %}
-        batch_at > (
-            select coalesce(max(built.built_at), {{ dbt_batch_epoch() }})
-            from {{ this }} as built
-        ) as is_new
-        {%- else %}
-        true as is_new
-        {%- endif %}
+        {{ is_after_watermark('batch_at', 'built_at') }} as is_new
 
     from event_feeds
 
