@@ -10,8 +10,10 @@ from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 
+import boto3
 import pytest
-from support import free_port
+from moto.server import ThreadedMotoServer
+from support import AWS_CREDENTIALS, free_port
 
 from extract import embedded_warehouse
 from extract.warehouse import WarehouseAddress, connect, resolve_address
@@ -73,3 +75,35 @@ def landing_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "landing"
     folder.mkdir()
     return folder
+
+
+@pytest.fixture(scope="session")
+def aws_endpoint() -> Iterator[str]:
+    """moto's server over real HTTP: S3, Secrets Manager and SSM for every test that talks to AWS."""
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+def aws_client(endpoint: str, service: str) -> object:
+    """A boto3 client of `service` on the moto server, with the tests' fake credentials."""
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        aws_access_key_id=AWS_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=AWS_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        region_name=AWS_CREDENTIALS["AWS_DEFAULT_REGION"],
+    )
+
+
+@pytest.fixture
+def bucket(aws_endpoint: str) -> Iterator[tuple[str, object]]:
+    """A new, empty bucket on the moto server, and an S3 client."""
+    client = aws_client(aws_endpoint, "s3")
+    name = f"bucket-{uuid.uuid4().hex[:12]}"
+    client.create_bucket(Bucket=name)  # type: ignore[attr-defined]
+    yield name, client

@@ -12,6 +12,12 @@ from pathlib import Path
 from extract.warehouse import WarehouseAddress, connect
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# Fake credentials for moto's server (the `aws_endpoint` fixture); AWS_ENDPOINT_URL points boto3 at it.
+AWS_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+}
 
 
 def free_port() -> int:

@@ -2,44 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import boto3
-import pytest
-from moto.server import ThreadedMotoServer
-from support import PROJECT_ROOT, free_port, query, run_extract
+from support import AWS_CREDENTIALS as CREDENTIALS
+from support import PROJECT_ROOT, query, run_extract
 
 from extract.warehouse import WarehouseAddress
-
-CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-}
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def bucket(s3_endpoint: str) -> Iterator[tuple[str, object]]:
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        **{k.lower(): v for k, v in CREDENTIALS.items() if k != "AWS_DEFAULT_REGION"},
-        region_name="us-east-1",
-    )
-    name = f"landing-{free_port()}"
-    client.create_bucket(Bucket=name)
-    yield name, client
 
 
 def keys(client: object, bucket: str) -> list[str]:
@@ -48,7 +14,7 @@ def keys(client: object, bucket: str) -> list[str]:
 
 
 def test_s3_landing_loads_archives_and_rejects(
-    warehouse: WarehouseAddress, bucket: tuple[str, object], s3_endpoint: str
+    warehouse: WarehouseAddress, bucket: tuple[str, object], aws_endpoint: str
 ) -> None:
     name, client = bucket
     sample = PROJECT_ROOT / "sample_data/lab/unificado/unificado_2026-11-09.csv"
@@ -56,7 +22,7 @@ def test_s3_landing_loads_archives_and_rejects(
     client.put_object(Bucket=name, Key="feeds/lab/unificado/bad.csv", Body=b"nothing,useful\n")  # type: ignore[attr-defined]
     client.put_object(Bucket=name, Key="elsewhere/lab/unificado/other.csv", Body=b"x\n")  # type: ignore[attr-defined]
 
-    done = run_extract(warehouse, "--landing", f"s3://{name}/feeds", AWS_ENDPOINT_URL=s3_endpoint, **CREDENTIALS)
+    done = run_extract(warehouse, "--landing", f"s3://{name}/feeds", AWS_ENDPOINT_URL=aws_endpoint, **CREDENTIALS)
 
     assert done.returncode == 1, done.stderr
     assert query(warehouse, "select count(*) from raw.unificado_rows") == [(6,)]
@@ -77,11 +43,11 @@ def test_s3_landing_loads_archives_and_rejects(
 
 
 def test_s3_same_object_again_is_skipped(
-    warehouse: WarehouseAddress, bucket: tuple[str, object], s3_endpoint: str
+    warehouse: WarehouseAddress, bucket: tuple[str, object], aws_endpoint: str
 ) -> None:
     name, client = bucket
     sample = PROJECT_ROOT / "sample_data/lab/unificado/unificado_2026-11-16.csv"
-    env = {"AWS_ENDPOINT_URL": s3_endpoint, **CREDENTIALS}
+    env = {"AWS_ENDPOINT_URL": aws_endpoint, **CREDENTIALS}
     for _ in range(2):
         client.upload_file(str(sample), name, "lab/unificado/week.csv")  # type: ignore[attr-defined]
         assert run_extract(warehouse, "--landing", f"s3://{name}", **env).returncode == 0
