@@ -16,7 +16,7 @@ from psycopg2 import sql
 from psycopg2.extensions import connection as Connection
 
 from extract.domains import DOMAINS
-from extract.load_run import prepare_warehouse
+from extract.postgres_target import prepare_raw_schema
 from extract.warehouse import WarehouseAddress, connect, ensure_running, resolve_address
 
 BENCH_DATABASE = "bench"
@@ -59,7 +59,7 @@ def recreate(address: WarehouseAddress) -> None:
         cur.execute(sql.SQL("create database {}").format(name))
     conn = connect(address, application_name="bench")
     try:
-        prepare_warehouse(conn, tuple(DOMAINS))
+        prepare_raw_schema(conn, tuple(DOMAINS))
     finally:
         conn.close()
 

@@ -15,12 +15,15 @@ from pathlib import Path
 import psycopg2
 
 from extract import catalogue, embedded_warehouse, held_feeds, load_run, report
+from extract.domain import StagingUnavailable
 from extract.domains import DOMAINS
 from extract.fetch import FetchError, FetchSettings, fetch_unificado
 from extract.landing import LandingError, open_landing
 from extract.mart_summary import held_in_load_audit, mart_rows
+from extract.postgres_target import PostgresTarget, prepare_raw_schema
 from extract.raw_compaction import compact_vehicle_records
-from extract.warehouse import WarehouseAddress, WarehouseUnreachable, connect, ensure_running, resolve_address
+from extract.warehouse import WarehouseAddress, WarehouseUnreachable, connect, resolve_address
+from extract.warehouse_target import TARGETS, ConfigurationError, choose_target
 
 EXIT_OK, EXIT_SOME_REJECTED, EXIT_CANNOT_RUN = 0, 1, 2
 DEFAULT_LANDING = "landing"
@@ -96,6 +99,7 @@ def _load_parser() -> argparse.ArgumentParser:
         choices=sorted(DOMAINS),
         help="load only this domain's folder (repeatable; default: every domain)",
     )
+    _add_target_option(parser)
     parser.add_argument(
         "--workers",
         type=int,
@@ -104,6 +108,15 @@ def _load_parser() -> argparse.ArgumentParser:
         "default: number of cores, at most 2)",
     )
     return parser
+
+
+def _add_target_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--target",
+        choices=TARGETS,
+        help="the warehouse, as dbt's target: dev = PostgreSQL (PG* variables, else the embedded one), prod = "
+        "Redshift through S3 (REDSHIFT_*, EXTRACT_STAGING, REDSHIFT_COPY_ROLE_ARN); default: env DBT_TARGET, else dev",
+    )
 
 
 def _commands_parser() -> argparse.ArgumentParser:
@@ -133,6 +146,7 @@ def _commands_parser() -> argparse.ArgumentParser:
         "unknown or the warehouse cannot be reached.",
     )
     release.add_argument("load_id", type=int, nargs="?", help="the held feed's load id (raw.load_ledger.load_id)")
+    _add_target_option(release)
     catalogue = commands.add_parser(
         "catalogue",
         help="write the catalogue fields' doc blocks from their list",
@@ -173,7 +187,7 @@ def _prepare_raw_tables(address: WarehouseAddress) -> None:
     """Every domain's raw tables, empty until the first load, so `dbt build` runs on a fresh warehouse."""
     conn = connect(address)
     try:
-        load_run.prepare_warehouse(conn, tuple(DOMAINS))
+        prepare_raw_schema(conn, tuple(DOMAINS))
     finally:
         conn.close()
 
@@ -247,16 +261,15 @@ def _sample_data(landing_uri: str, broken_feed: bool = False) -> int:
     return EXIT_OK
 
 
-def _release(load_id: int | None) -> int:
+def _release(load_id: int | None, target_option: str | None) -> int:
     """Apply a held vehicle feed on purpose, or list the held ones."""
     try:
-        address = resolve_address()
-        ensure_running(address)
-        conn = connect(address, application_name="extract release")
-    except WarehouseUnreachable as exc:
+        target = choose_target(target_option, os.environ)
+        conn = target.connect(application_name="extract release")
+    except (WarehouseUnreachable, ConfigurationError) as exc:
         return _fail(str(exc))
     try:
-        load_run.prepare_warehouse(conn, ("vehicles",))  # the ledger and its statuses, as a load run has them
+        target.prepare(conn, ("vehicles",))  # the ledger and its statuses, as a load run has them
         with conn, conn.cursor() as cur:
             if load_id is None:
                 held = held_feeds.held_loads(cur)
@@ -264,7 +277,7 @@ def _release(load_id: int | None) -> int:
                 for held_id, key, reason in held:
                     print(f"  load {held_id}  {key}\n    {reason}")
                 return EXIT_OK
-            released = held_feeds.release(cur, load_id, _person())
+            released = held_feeds.release(cur, target.lock, load_id, _person())
     except held_feeds.UnknownLoad as exc:
         return _fail(f"{exc}.")
     except held_feeds.ReleaseRefused as exc:
@@ -330,21 +343,23 @@ def _load(argv: list[str]) -> int:
     except held_feeds.HoldSettingError as exc:
         return _fail(f"{exc}.")
     try:
-        address = resolve_address()
-        ensure_running(address)
+        target = choose_target(args.target, os.environ)
         started = time.perf_counter()
-        results = load_run.run(address, args.landing, tuple(args.domain or ()), args.workers, report.Progress())
-    except WarehouseUnreachable as exc:
+        results = load_run.run(target, args.landing, tuple(args.domain or ()), args.workers, report.Progress())
+    except (WarehouseUnreachable, ConfigurationError) as exc:
         return _fail(str(exc))
     except LandingError as exc:
         return _fail(f"the landing zone cannot be read: {exc}.")
+    except StagingUnavailable as exc:
+        return _fail(f"{exc}.")
     except psycopg2.Error as exc:  # preparing the raw tables failed: nothing was loaded
         diagnostic = getattr(exc, "diag", None)
         hint = f" ({diagnostic.message_hint})" if diagnostic and diagnostic.message_hint else ""
         return _fail(f"the warehouse's raw tables cannot be prepared: {str(exc).strip()}{hint}.")
     print(report.summary_table(results, time.perf_counter() - started))
-    if any(r.domain == "vehicles" and r.status in (load_run.LOADED, load_run.HELD) for r in results):
-        _compact_vehicle_records(address)
+    compacts = isinstance(target, PostgresTarget)  # Redshift's columnar storage compresses repeats by itself
+    if compacts and any(r.domain == "vehicles" and r.status in (load_run.LOADED, load_run.HELD) for r in results):
+        _compact_vehicle_records(target.address)
     return max(report.exit_code(results), EXIT_SOME_REJECTED if refused_configuration else EXIT_OK)
 
 
@@ -372,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "fetch":
             return _fetch(args)
         if args.command == "release":
-            return _release(args.load_id)
+            return _release(args.load_id, args.target)
         return _sample_data(args.landing, args.broken_feed)
     if argv and argv[0] == "load":
         argv = argv[1:]

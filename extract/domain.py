@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -29,9 +30,29 @@ class RejectedFile(Exception):
     """The whole file cannot be loaded. The message says where and what was expected."""
 
 
+class StagingUnavailable(Exception):
+    """The staging area (Redshift's S3 prefix) cannot be written or read: not the file's fault, it stays pending."""
+
+
 class FileNotReady(Exception):
     """The file cannot be loaded now for a reason outside it (its DMS's track file is invalid): it stays
     pending, nothing of it is recorded, and the run reports it as failed. The message says what to fix."""
+
+
+class RawWriter(Protocol):
+    """Lands a file's rows in one raw table, in the file's transaction (extract.raw_writer for PostgreSQL,
+    extract.redshift_copy for Redshift). Rows the warehouse cannot hold go to ctx.reject_record instead."""
+
+    def copy_rows(
+        self, ctx: LoadContext, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]
+    ) -> int: ...
+
+    def discard(self) -> None:
+        """Drop what the writer staged outside the warehouse (after the commit or the rollback)."""
+        ...
+
+
+NamedLock = Callable[[Cursor, str], None]  # serialises one decision (a name) until the transaction ends
 
 
 @dataclass
@@ -41,7 +62,13 @@ class LoadContext:
     file: LandingFile
     local: LocalCopy
     domain: str
+    writer: RawWriter
+    lock: NamedLock
     rejected: list[tuple[int, str, str | None]] = field(default_factory=list)
+
+    def copy_rows(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+        """Land `rows` (tuples in `columns` order) in RAW_SCHEMA.table; the number of rows landed."""
+        return self.writer.copy_rows(self, table, columns, rows)
 
     def reject_record(self, index: int, reason: str, content: str | None = None) -> None:
         """Set one unreadable record aside; it lands in raw.rejected_records with the file's rows."""

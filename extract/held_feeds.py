@@ -31,6 +31,7 @@ from lxml import etree
 from psycopg2.extensions import cursor as Cursor
 
 from extract.compressed_input import xml_streams
+from extract.domain import NamedLock
 from extract.ledger import APPLIED_STATUSES, HELD, RAW_SCHEMA, RELEASED, SUPERSEDED
 from extract.tracks import Track
 
@@ -80,12 +81,9 @@ class Feed:
     def stock(self) -> str:
         return f"corporate {self.corporate_id} in {self.dms}"
 
-    def lock(self, cur: Cursor) -> None:
+    def lock(self, cur: Cursor, lock: NamedLock) -> None:
         """Serialise the decisions on one corporate + DMS (a hold, a supersede, a release) until commit."""
-        cur.execute(
-            "select pg_advisory_xact_lock(hashtextextended(%s, 0))",
-            (f"extract:vehicle-feeds:{self.corporate_id}/{self.dms}",),
-        )
+        lock(cur, f"extract:vehicle-feeds:{self.corporate_id}/{self.dms}")
 
 
 @dataclass(frozen=True)
@@ -152,19 +150,28 @@ select
     (select count(*) from removed)
 """
 
-_SUPERSEDE = f"""
-update {RAW_SCHEMA}.load_ledger as ledger
-set
-    status = '{SUPERSEDED}',
-    error = %(note)s || split_part(ledger.error, %(action)s, 1) || ')'
-from {RAW_SCHEMA}.vehicle_feeds as feeds
+# Portable (PostgreSQL and Redshift): no row-value comparison, no RETURNING.
+_HELD_BEFORE = f"""
+select ledger.load_id
+from {RAW_SCHEMA}.load_ledger as ledger
+inner join {RAW_SCHEMA}.vehicle_feeds as feeds
+    on ledger.load_id = feeds.load_id
 where
-    ledger.load_id = feeds.load_id
-    and ledger.status = '{HELD}'
+    ledger.status = '{HELD}'
     and feeds.corporate_id = %(corporate_id)s
     and feeds.dms = %(dms)s
-    and (feeds.feed_at, feeds.load_id) < (%(feed_at)s, %(load_id)s)
-returning ledger.load_id
+    and (
+        feeds.feed_at < %(feed_at)s
+        or (feeds.feed_at = %(feed_at)s and feeds.load_id < %(load_id)s)
+    )
+"""
+
+_SUPERSEDE = f"""
+update {RAW_SCHEMA}.load_ledger
+set
+    status = '{SUPERSEDED}',
+    error = %(note)s || split_part(error, %(action)s, 1) || ')'
+where load_id in %(load_ids)s
 """
 
 
@@ -181,18 +188,12 @@ def removal(cur: Cursor, feed: Feed) -> Removal:
 def supersede_held_before(cur: Cursor, feed: Feed) -> list[int]:
     """Mark the held feeds of the feed's corporate + DMS that sort before it: the applied feed replaces them."""
     note = f"superseded by load {feed.load_id}, a later applied feed of {feed.stock}: no longer releasable (was "
-    cur.execute(
-        _SUPERSEDE,
-        {
-            "note": note,
-            "action": _ACTION,
-            "corporate_id": feed.corporate_id,
-            "dms": feed.dms,
-            "feed_at": feed.feed_at,
-            "load_id": feed.load_id,
-        },
-    )
-    return sorted(row[0] for row in cur.fetchall())
+    where = {"corporate_id": feed.corporate_id, "dms": feed.dms, "feed_at": feed.feed_at, "load_id": feed.load_id}
+    cur.execute(_HELD_BEFORE, where)
+    load_ids = sorted(int(row[0]) for row in cur.fetchall())  # stable: the caller holds the feed's lock
+    if load_ids:
+        cur.execute(_SUPERSEDE, {"note": note, "action": _ACTION, "load_ids": tuple(load_ids)})
+    return load_ids
 
 
 def _at(moment: datetime | None) -> str:
@@ -219,13 +220,19 @@ def _sentence(text: str) -> str:
 
 
 def review(
-    cur: Cursor, feed: Feed, track: Track, records: int, why_no_records: Callable[[], str], share: float
+    cur: Cursor,
+    lock: NamedLock,
+    feed: Feed,
+    track: Track,
+    records: int,
+    why_no_records: Callable[[], str],
+    share: float,
 ) -> str | None:
     """Why the feed is held, or None: then it is applied, and the held feeds it replaces are superseded.
 
     Call it in the file's transaction after its rows are written; it locks the corporate + DMS until commit.
     """
-    feed.lock(cur)
+    feed.lock(cur, lock)
     reason: str | None = None
     if track.feed_mode != "snapshot":
         if records == 0:
@@ -289,7 +296,7 @@ class Released:
     superseded: list[int]
 
 
-def release(cur: Cursor, load_id: int, released_by: str) -> Released:
+def release(cur: Cursor, lock: NamedLock, load_id: int, released_by: str) -> Released:
     """Apply a held feed on purpose: status released, and the held feeds before it superseded."""
     cur.execute(
         f"""
@@ -308,8 +315,8 @@ def release(cur: Cursor, load_id: int, released_by: str) -> Released:
     if corporate_id is None:
         raise ReleaseRefused(f"load {load_id} ({landing_key}) is {status}, not a held vehicle feed: nothing to release")
     feed = Feed(load_id, corporate_id, dms, feed_at)
-    feed.lock(cur)
-    cur.execute(f"select status, error from {RAW_SCHEMA}.load_ledger where load_id = %s for update", (load_id,))
+    feed.lock(cur, lock)
+    cur.execute(f"select status, error from {RAW_SCHEMA}.load_ledger where load_id = %s", (load_id,))
     status, error = cur.fetchone()  # as it stands once no other load of the corporate + DMS is deciding
     if status == SUPERSEDED:
         raise ReleaseRefused(f"refused: load {load_id} ({landing_key}) is {error}")
@@ -320,11 +327,10 @@ def release(cur: Cursor, load_id: int, released_by: str) -> Released:
         update {RAW_SCHEMA}.load_ledger
         set
             status = '{RELEASED}',
-            error = 'released by hand at ' || to_char(now() at time zone 'UTC', 'YYYY-MM-DD HH24:MI "UTC"')
-                || ' by ' || %s || ' (was ' || split_part(error, %s, 1) || ')'
+            error = 'released by hand at ' || %s || ' by ' || %s || ' (was ' || split_part(error, %s, 1) || ')'
         where load_id = %s
         """,
-        (released_by, _ACTION, load_id),
+        (_at(datetime.now(UTC)), released_by, _ACTION, load_id),
     )
     cur.execute(f"select count(distinct stock_id) from {RAW_SCHEMA}.vehicle_records where load_id = %s", (load_id,))
     vehicles = int(cur.fetchone()[0])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from psycopg2.extensions import cursor as Cursor
 
@@ -78,11 +78,6 @@ class LedgerEntry:
     started_at: datetime
 
 
-def lock_landing_key(cur: Cursor, landing_key: str) -> None:
-    """Hold a transaction-scoped lock on one landing path: a concurrent run waits, then sees our ledger row."""
-    cur.execute("select pg_advisory_xact_lock(hashtextextended(%s, 0))", (landing_key,))
-
-
 def already_loaded(cur: Cursor, landing_key: str, sha256: str) -> int | None:
     """The load id of the same content at the same landing path, when it is that path's latest landed load
     (loaded, or held, superseded or released: a held feed delivered again is not landed twice either)."""
@@ -99,31 +94,20 @@ def already_loaded(cur: Cursor, landing_key: str, sha256: str) -> int | None:
     return latest[0] if latest is not None and latest[1] == sha256 else None
 
 
-def begin(cur: Cursor, entry: LedgerEntry, status: str = "loaded") -> int:
-    cur.execute(
-        f"""
-        insert into {RAW_SCHEMA}.load_ledger
-            (domain, landing_uri, landing_key, size_bytes, sha256, feed_at, started_at, status)
-        values (%s, %s, %s, %s, %s, %s, %s, %s)
-        returning load_id
-        """,
-        (
-            entry.domain,
-            entry.landing_uri,
-            entry.landing_key,
-            entry.size_bytes,
-            entry.sha256,
-            entry.feed_at,
-            entry.started_at,
-            status,
-        ),
-    )
-    return int(cur.fetchone()[0])
+# Ledger texts are capped so that they fit a Redshift VARCHAR(65535) whatever the characters (4 bytes each at most).
+TEXT_LIMIT = 16_000
 
 
-def finish(
+def _capped(text: str | None) -> str | None:
+    if text is None or len(text) <= TEXT_LIMIT:
+        return text
+    return text[: TEXT_LIMIT - 40] + f" ... ({len(text) - TEXT_LIMIT + 40} more characters)"
+
+
+def record(
     cur: Cursor,
     load_id: int,
+    entry: LedgerEntry,
     status: str,
     rows_loaded: int = 0,
     rows_rejected: int = 0,
@@ -132,12 +116,31 @@ def finish(
     warnings: tuple[str, ...] = (),
     layout: str | None = None,
 ) -> None:
+    """Write the file's ledger row, with its outcome, in the file's transaction (one statement: the same SQL on
+    PostgreSQL and Redshift). `load_id` was reserved by the warehouse target before the transaction."""
     cur.execute(
         f"""
-        update {RAW_SCHEMA}.load_ledger
-        set status = %s, rows_loaded = %s, rows_rejected = %s, error = %s,
-            feed_at = coalesce(%s, feed_at), finished_at = clock_timestamp(), warnings = %s, layout = %s
-        where load_id = %s
+        insert into {RAW_SCHEMA}.load_ledger (
+            load_id, domain, landing_uri, landing_key, size_bytes, sha256, feed_at, started_at, finished_at,
+            status, rows_loaded, rows_rejected, error, warnings, layout
+        )
+        values (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
         """,
-        (status, rows_loaded, rows_rejected, error, feed_at, "\n".join(warnings) or None, layout, load_id),
+        (
+            load_id,
+            entry.domain,
+            entry.landing_uri,
+            entry.landing_key,
+            entry.size_bytes,
+            entry.sha256,
+            feed_at or entry.feed_at,
+            entry.started_at,
+            datetime.now(UTC),
+            status,
+            rows_loaded,
+            rows_rejected,
+            _capped(error),
+            _capped("\n".join(warnings) or None),
+            _capped(layout),
+        ),
     )

@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import contextlib
+import random
+import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import psycopg2
 from psycopg2.extensions import connection as Connection
 
-from extract import landing, ledger
-from extract.domain import REJECTED_RECORDS_DDL, FileNotReady, LoadContext, RejectedFile
+from extract import fault_points, landing, ledger
+from extract.domain import FileNotReady, LoadContext, RejectedFile, StagingUnavailable
 from extract.domains import DOMAINS, domain_of
 from extract.landing import LandingFile, LandingZone
-from extract.warehouse import WarehouseAddress, connect
+from extract.warehouse_target import WarehouseTarget
 
 # Statuses of a file in a run. The ledger knows the first four; the last two never reach it.
 LOADED, REJECTED, SKIPPED = "loaded", "rejected", "skipped"
@@ -38,23 +41,12 @@ class FileResult:
     findings: tuple[str, ...] = ()  # what the file's format could not read (raw.load_ledger.warnings)
 
 
-def prepare_warehouse(conn: Connection, domains: Iterable[str]) -> None:
-    """Create the raw schema, the ledger and the domains' raw tables (idempotent, serialised between runs)."""
-    with conn.cursor() as cur:
-        cur.execute("select pg_advisory_xact_lock(hashtextextended('extract:ddl', 0))")
-        cur.execute(ledger.LEDGER_DDL)
-        cur.execute(REJECTED_RECORDS_DDL)
-        for name in domains:
-            cur.execute(DOMAINS[name].ddl)
-    conn.commit()
-
-
 def _unknown_domain_reason(file: LandingFile) -> str:
     known = ", ".join(f"{name}/" for name in sorted(DOMAINS))
     return f"{file.key}: no domain handles the folder {domain_of(file.key)!r}; files belong under {known}"
 
 
-def load_file(conn: Connection, zone: LandingZone, file: LandingFile) -> FileResult:
+def load_file(target: WarehouseTarget, conn: Connection, zone: LandingZone, file: LandingFile) -> FileResult:
     """Load one file: ledger row and raw rows commit together; the file moves only after the commit."""
     started_clock = time.perf_counter()
     started_at = datetime.now(UTC)
@@ -65,56 +57,67 @@ def load_file(conn: Connection, zone: LandingZone, file: LandingFile) -> FileRes
         return FileResult(file.key, name, status, seconds=time.perf_counter() - started_clock, **kwargs)
 
     with landing.scratch_folder() as scratch, conn.cursor() as cur:
-        ledger.lock_landing_key(cur, file.key)
+        load_id = target.reserve_load_id(conn)
+        target.lock_landing_key(cur, file.key)  # a concurrent run of the same file waits here, then sees our ledger row
         try:
             local = zone.local_copy(file, scratch)
         except Exception:
             if zone.exists(file):
                 raise
-            conn.rollback()  # another run loaded it and moved it away while this one waited
-            return result(GONE)
+            conn.rollback()
+            return result(GONE)  # another run loaded it and moved it away while this one waited
         entry = ledger.LedgerEntry(name, zone.uri, file.key, file.size, local.sha256, file.modified_at, started_at)
-
         previous = ledger.already_loaded(cur, file.key, local.sha256)
         if previous is not None:
-            load_id = ledger.begin(cur, entry, status=SKIPPED)
-            ledger.finish(cur, load_id, SKIPPED, error=f"same content as load {previous}")
+            ledger.record(cur, load_id, entry, SKIPPED, error=f"same content as load {previous}")
             conn.commit()
             return _archive(zone, file, result(SKIPPED, load_id=load_id), started_at)
 
-        load_id = ledger.begin(cur, entry)
-        cur.execute("savepoint file_rows")
+        writer = target.raw_writer(load_id)
         try:
-            if domain is None:
-                raise RejectedFile(_unknown_domain_reason(file))
-            ctx = LoadContext(cur, load_id, file, local, name)
-            outcome = domain.load(ctx)
-            rejected_rows = ctx.flush_rejected()
-        except FileNotReady as exc:  # not the file's fault: no trace of this attempt, the file stays pending
-            conn.rollback()
-            return result(FAILED, error=f"{exc}; the file stays in the landing zone")
-        except Exception as exc:  # the file's own fault: keep the ledger row, drop the rows
-            reason = str(exc) if isinstance(exc, RejectedFile) else f"{file.key}: {type(exc).__name__}: {exc}"
-            cur.execute("rollback to savepoint file_rows")
-            ledger.finish(cur, load_id, REJECTED, error=reason)
-            conn.commit()
-            rejected = result(REJECTED, load_id=load_id, error=reason)
             try:
-                landing.mark_rejected(zone, file, reason, started_at)
-            except Exception as move_exc:  # noqa: BLE001 - report, the ledger already says rejected
-                return FileResult(**{**rejected.__dict__, "warning": f"could not move aside: {move_exc}"})
-            return rejected
-        status = HELD if outcome.hold_reason else LOADED
-        ledger.finish(
-            cur, load_id, status, outcome.rows_loaded, rejected_rows, error=outcome.hold_reason,
-            feed_at=outcome.feed_at, warnings=outcome.warnings, layout=outcome.layout,
-        )  # fmt: skip
-        conn.commit()
+                if domain is None:
+                    raise RejectedFile(_unknown_domain_reason(file))
+                ctx = LoadContext(cur, load_id, file, local, name, writer, target.lock)
+                outcome = domain.load(ctx)
+                rejected_rows = ctx.flush_rejected()
+            except FileNotReady as exc:  # not the file's fault: no trace of this attempt, the file stays pending
+                conn.rollback()
+                return result(FAILED, error=f"{exc}; the file stays in the landing zone")
+            except Exception as exc:
+                if target.is_retryable(exc) or not _is_the_files_fault(exc):
+                    raise
+                reason = str(exc) if isinstance(exc, RejectedFile) else f"{file.key}: {type(exc).__name__}: {exc}"
+                conn.rollback()  # none of the file's rows stay; the ledger row says why
+                target.lock_landing_key(cur, file.key)
+                ledger.record(cur, load_id, entry, REJECTED, error=reason)
+                conn.commit()
+                rejected = result(REJECTED, load_id=load_id, error=reason)
+                try:
+                    landing.mark_rejected(zone, file, reason, started_at)
+                except Exception as move_exc:  # noqa: BLE001 - report, the ledger already says rejected
+                    return FileResult(**{**rejected.__dict__, "warning": f"could not move aside: {move_exc}"})
+                return rejected
+            status = HELD if outcome.hold_reason else LOADED
+            ledger.record(
+                cur, load_id, entry, status, outcome.rows_loaded, rejected_rows, error=outcome.hold_reason,
+                feed_at=outcome.feed_at, warnings=outcome.warnings, layout=outcome.layout,
+            )  # fmt: skip
+            fault_points.reached(fault_points.AFTER_COPY)
+            conn.commit()
+            fault_points.reached(fault_points.AFTER_COMMIT)
+        finally:
+            writer.discard()
         loaded = result(
             status, rows=outcome.rows_loaded, rejected_rows=rejected_rows, load_id=load_id, findings=outcome.warnings,
             error=outcome.hold_reason,
         )  # fmt: skip
         return _archive(zone, file, loaded, started_at)  # a held file's content is in raw: it moves like a loaded one
+
+
+def _is_the_files_fault(exc: Exception) -> bool:
+    """A reading or data error is the file's; a lost connection or an unreachable store is not (it stays pending)."""
+    return not isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError | StagingUnavailable)
 
 
 def _archive(zone: LandingZone, file: LandingFile, done: FileResult, when: datetime) -> FileResult:
@@ -128,33 +131,42 @@ def _archive(zone: LandingZone, file: LandingFile, done: FileResult, when: datet
     return done
 
 
-def _guarded_load(conn: Connection, zone: LandingZone, file: LandingFile) -> FileResult:
+RETRIES = 5  # attempts of one file when concurrent transactions conflict (Redshift error 1023)
+
+
+def _guarded_load(target: WarehouseTarget, conn: Connection, zone: LandingZone, file: LandingFile) -> FileResult:
     started = time.perf_counter()
-    try:
-        return load_file(conn, zone, file)
-    except Exception as exc:  # noqa: BLE001 - not the file's fault: leave it pending, report it
-        with contextlib.suppress(Exception):  # the connection itself may be what failed
-            conn.rollback()
-        return FileResult(
-            file.key,
-            domain_of(file.key),
-            FAILED,
-            seconds=time.perf_counter() - started,
-            error=f"{file.key}: {type(exc).__name__}: {exc}; the file stays in the landing zone",
-        )
+    for attempt in range(1, RETRIES + 1):
+        try:
+            return load_file(target, conn, zone, file)
+        except Exception as exc:  # noqa: BLE001 - not the file's fault: leave it pending, report it
+            with contextlib.suppress(Exception):  # the connection itself may be what failed
+                conn.rollback()
+            if target.is_retryable(exc) and attempt < RETRIES:
+                time.sleep(random.uniform(0.5, 1.5) * 0.2 * 2**attempt)  # backoff with jitter
+                continue
+            return FileResult(
+                file.key,
+                domain_of(file.key),
+                FAILED,
+                seconds=time.perf_counter() - started,
+                error=f"{file.key}: {type(exc).__name__}: {str(exc).strip()}; the file stays in the landing zone",
+            )
+    raise AssertionError("unreachable")
 
 
 # --- worker processes: one connection and one landing client each ---
 _worker: dict[str, object] = {}
 
 
-def _init_worker(address: WarehouseAddress, landing_uri: str) -> None:
-    _worker["conn"] = connect(address, application_name="extract-worker")
+def _init_worker(target: WarehouseTarget, landing_uri: str) -> None:
+    _worker["target"] = target
+    _worker["conn"] = target.connect(application_name="extract-worker")
     _worker["zone"] = landing.open_landing(landing_uri)
 
 
 def _load_in_worker(file: LandingFile) -> FileResult:
-    return _guarded_load(_worker["conn"], _worker["zone"], file)  # type: ignore[arg-type]
+    return _guarded_load(_worker["target"], _worker["conn"], _worker["zone"], file)  # type: ignore[arg-type]
 
 
 def pending_files(zone: LandingZone, domains: tuple[str, ...] | None) -> list[LandingFile]:
@@ -164,7 +176,7 @@ def pending_files(zone: LandingZone, domains: tuple[str, ...] | None) -> list[La
 
 
 def run(
-    address: WarehouseAddress,
+    target: WarehouseTarget,
     landing_uri: str,
     domains: tuple[str, ...] | None,
     workers: int,
@@ -174,18 +186,20 @@ def run(
     zone = landing.open_landing(landing_uri)
     files = pending_files(zone, domains)
     results: list[FileResult] = []
-    conn = connect(address)
+    conn = target.connect()
     try:
-        prepare_warehouse(conn, domains or tuple(DOMAINS))
+        target.prepare(conn, domains or tuple(DOMAINS))
+        for done in target.start_run(conn):
+            print(f"extract: {done}", file=sys.stderr)
         if workers <= 1 or len(files) <= 1:
             for file in files:
-                results.append(_guarded_load(conn, zone, file))
+                results.append(_guarded_load(target, conn, zone, file))
                 on_result(results[-1], len(results), len(files))
             return results
     finally:
         conn.close()
     with ProcessPoolExecutor(
-        max_workers=min(workers, len(files)), initializer=_init_worker, initargs=(address, landing_uri)
+        max_workers=min(workers, len(files)), initializer=_init_worker, initargs=(target, landing_uri)
     ) as pool:
         for future in as_completed([pool.submit(_load_in_worker, file) for file in files]):
             results.append(future.result())

@@ -18,10 +18,8 @@ from typing import TYPE_CHECKING
 
 from extract.csv_text import data_lines
 from extract.domain import LoadContext, Outcome, RejectedFile
-from extract.ledger import RAW_SCHEMA
 from extract.price_checks import PriceLineChecks
 from extract.price_layout import PriceEvidence, PriceLayout
-from extract.raw_writer import copy_rows
 
 if TYPE_CHECKING:
     from extract.domains.crypto import Layout
@@ -56,7 +54,7 @@ def load_price_file(ctx: LoadContext, ticker: str, layout: Layout, text: io.Text
     price = evidence.decide()
     text.seek(start)
     checks = PriceLineChecks(key, price, layout.date_label, layout.value_label)
-    loaded = copy_rows(ctx.cur, RAW_SCHEMA, table, RAW_COLUMNS, _landed_rows(ctx, ticker, layout, price, checks, text))
+    loaded = ctx.copy_rows(table, RAW_COLUMNS, _landed_rows(ctx, ticker, layout, price, checks, text))
     if loaded == 0:
         found = ""
         if ctx.rejected:

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from psycopg2 import sql
 from psycopg2.extensions import cursor as Cursor
+
+from extract.ledger import RAW_SCHEMA
+
+if TYPE_CHECKING:
+    from extract.domain import LoadContext
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": ""})
 
@@ -59,3 +65,13 @@ def copy_rows(cur: Cursor, schema: str, table: str, columns: Sequence[str], rows
             raise stream.error from None
         raise
     return stream.rows
+
+
+class PostgresRawWriter:
+    """The PostgreSQL raw writer: rows stream into the table in the file's transaction; nothing is staged."""
+
+    def copy_rows(self, ctx: LoadContext, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+        return copy_rows(ctx.cur, RAW_SCHEMA, table, columns, rows)
+
+    def discard(self) -> None:
+        return None

@@ -25,8 +25,6 @@ from datetime import date
 
 from extract.csv_text import DELIMITERS, data_lines, detect_delimiter
 from extract.domain import LoadContext, Outcome, RejectedFile
-from extract.ledger import RAW_SCHEMA
-from extract.raw_writer import copy_rows
 
 KIND = "trend"
 DAILY, WEEKLY, MONTHLY = "daily", "weekly", "monthly"
@@ -377,7 +375,7 @@ def load_trend_file(ctx: LoadContext, ticker: str, layout: TrendLayout, text: io
     """Land a trend file's rows (text positioned after its header) into RAW_SCHEMA.table; the outcome's layout
     says the periods and the series found."""
     rows = TrendRows(ctx, ticker, layout, text)
-    loaded = copy_rows(ctx.cur, RAW_SCHEMA, table, RAW_COLUMNS, rows)
+    loaded = ctx.copy_rows(table, RAW_COLUMNS, rows)
     if loaded == 0:
         found = ""
         if ctx.rejected:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from extract.csv_text import detect_delimiter, open_text, read_rows
 from extract.domain import LoadContext, Outcome, RejectedFile
 from extract.ledger import RAW_SCHEMA
-from extract.raw_writer import copy_rows
 
 NAME = "lab"
 TABLE = "unificado_rows"
@@ -82,7 +81,7 @@ class LabDomain:
                         *(fields[p] if p is not None and fields[p] != "" else None for p in positions),
                     )
 
-            loaded = copy_rows(ctx.cur, RAW_SCHEMA, TABLE, ("load_id", "landing_key", "line_number", *LANDED), rows())
+            loaded = ctx.copy_rows(TABLE, ("load_id", "landing_key", "line_number", *LANDED), rows())
         return Outcome(rows_loaded=loaded)
 
 

@@ -16,7 +16,6 @@ from extract import held_feeds
 from extract.compressed_input import xml_streams
 from extract.domain import FileNotReady, LoadContext, Outcome, RejectedFile
 from extract.ledger import RAW_SCHEMA
-from extract.raw_writer import copy_rows
 from extract.record_text import first_text
 from extract.track_checks import FeedChecks
 from extract.tracks import Track, Tracks, load_tracks
@@ -164,7 +163,7 @@ class VehiclesDomain:
             "load_id", "corporate_id", "dms", "landing_key", "record_index", "feed_at", "stock_id", "record_hash",
             "record", "is_delete",
         )  # fmt: skip
-        loaded = copy_rows(ctx.cur, RAW_SCHEMA, RECORDS, columns, rows())
+        loaded = ctx.copy_rows(RECORDS, columns, rows())
         ctx.cur.execute(
             f"insert into {RAW_SCHEMA}.{FEEDS}"
             " (load_id, corporate_id, dms, landing_key, feed_at, record_count, rejected_count)"
@@ -174,6 +173,7 @@ class VehiclesDomain:
         others = self._tracks.valid.values() if self._tracks is not None else ()
         hold_reason = held_feeds.review(
             ctx.cur,
+            ctx.lock,
             held_feeds.Feed(ctx.load_id, corporate_id, track.dms, feed_at),
             track,
             loaded,
