@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psycopg2
 
-from extract import catalogue, embedded_warehouse, held_feeds, load_run, report
+from extract import catalogue, credentials, embedded_warehouse, held_feeds, load_run, report, scheduled_run
 from extract.domain import StagingUnavailable
 from extract.domains import DOMAINS
 from extract.fetch import FetchError, FetchSettings, fetch_unificado
@@ -64,6 +64,7 @@ other commands:
                                                             copy the bundled sample files into the landing zone
   python -m extract release [LOAD_ID]                       apply a held vehicle feed (no id: list the held ones)
   python -m extract fetch unificado --url URL               download the weekly lab-results CSV into lab/unificado/
+  python -m extract run [--target dev|prod]                 the scheduled run: lock, extract, dbt build, freshness
 
 exit codes:
   0  every file loaded or skipped
@@ -168,6 +169,7 @@ def _commands_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--backoff", type=float, default=2.0, help="seconds before the 2nd try; doubles each time")
     fetch.add_argument("--connect-timeout", type=float, default=10.0)
     fetch.add_argument("--read-timeout", type=float, default=60.0)
+    scheduled_run.add_parser(commands, landing_default=os.environ.get("EXTRACT_LANDING", DEFAULT_LANDING))
     return parser
 
 
@@ -196,7 +198,8 @@ def _warehouse(action: str) -> int:
     address = resolve_address()
     if action == "env":
         for name, value in address.as_env().items():
-            print(f"export {name}={value}")
+            store = credentials.from_store(name)
+            print(f"# {name} comes from {store}, not printed" if store else f"export {name}={value}")
         return EXIT_OK
     if not address.embedded:
         return _fail(
@@ -378,8 +381,14 @@ def _compact_vehicle_records(address: WarehouseAddress) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv and argv[0] in ("warehouse", "sample-data", "fetch", "release", "catalogue"):
+    try:
+        credentials.apply_to_process()  # before anything reads PG* or REDSHIFT_*; children inherit it
+    except credentials.CredentialsError as exc:
+        return _fail(str(exc))
+    if argv and argv[0] in ("warehouse", "sample-data", "fetch", "release", "catalogue", "run"):
         args = _commands_parser().parse_args(argv)
+        if args.command == "run":
+            return scheduled_run.run(args)
         if args.command == "warehouse":
             return _warehouse(args.action)
         if args.command == "catalogue":

