@@ -136,21 +136,29 @@ def test_a_secret_gives_the_extract_and_dbt_the_role_and_its_password(
     assert (tmp_path / "logs").is_dir() and any((tmp_path / "target").iterdir()), "dbt wrote where the test said"
 
 
-def test_an_ssm_parameter_gives_the_extract_its_password(
+def test_an_ssm_parameter_gives_the_extract_and_dbt_its_password(
     login_role: LoginRole, aws_endpoint: str, tmp_path: Path
 ) -> None:
     parameter = put_parameter(aws_endpoint, login_role.password)
     address = login_role.address
+    profiles = tmp_path / "profiles"
+    profiles.mkdir()
+    shutil.copyfile(PROJECT_ROOT / "profiles.yml.example", profiles / "profiles.yml")
     env = child_env(aws_endpoint, PG_SSM_PARAMETER=parameter, PGHOST=address.host, PGPORT=str(address.port),
-                    PGUSER=address.user, PGDATABASE=address.dbname)  # fmt: skip
+                    PGUSER=address.user, PGDATABASE=address.dbname, DBT_PROFILES_DIR=str(profiles),
+                    DBT_TARGET_PATH=str(tmp_path / "target"), DBT_LOG_PATH=str(tmp_path / "logs"))  # fmt: skip
 
-    done = extract("--landing", str(lab_landing(tmp_path)), "--domain", "lab", env=env)
+    done = extract("run", "--landing", str(lab_landing(tmp_path)), env=env)
     shown = extract("warehouse", "env", env=env)
 
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0, done.stderr[-4000:]
     superuser = replace(address, user="postgres")
     assert query(superuser, "select status, count(*) from raw.load_ledger group by 1") == [("loaded", 1)]
+    owner = query(superuser, "select tableowner from pg_tables where schemaname = 'marts' and tablename = 'unificado'")
+    assert owner == [(address.user,)], "dbt built the marts as the role whose password is in SSM"
     assert login_role.password not in done.stdout + done.stderr
+    assert files_containing(tmp_path / "target", login_role.password) == []
+    assert files_containing(tmp_path / "logs", login_role.password) == []
     assert "# PGPASSWORD comes from PG_SSM_PARAMETER, not printed" in shown.stdout
     assert login_role.password not in shown.stdout + shown.stderr
     assert f"export PGUSER={address.user}" in shown.stdout
