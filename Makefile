@@ -9,7 +9,7 @@ REDSHIFT_PARSE_ENV := DBT_TARGET=prod REDSHIFT_HOST=redshift.invalid REDSHIFT_US
 	REDSHIFT_PASSWORD=parse REDSHIFT_DATABASE=parse
 SCALE ?= 1.0
 
-.PHONY: demo test install warehouse lint pytest dbt-parse-redshift docs bench clean lab-weekly
+.PHONY: demo test install warehouse lint pytest dbt-parse-redshift redshift-check redshift-smoke docs bench clean lab-weekly
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,7 +44,7 @@ demo: warehouse
 	@echo "  stop it:     $(BIN)/python -m extract warehouse stop"
 
 ## test: everything CI checks
-test: lint pytest dbt-parse-redshift
+test: lint pytest dbt-parse-redshift redshift-check
 
 lint: install
 	$(BIN)/ruff check extract tests bench sample_data
@@ -58,6 +58,16 @@ dbt-parse-redshift: install
 	$(REDSHIFT_PARSE_ENV) $(BIN)/dbt parse --profiles-dir . \
 		--target-path target/redshift-parse --warn-error-options '{"error": ["Deprecations"]}' \
 		--no-partial-parse
+
+# every model, snapshot and data test compiled for Redshift (both branches of the incremental models) and
+# checked for SQL Redshift rejects, without a cluster (extract/redshift_check.py)
+redshift-check: install
+	$(REDSHIFT_PARSE_ENV) $(BIN)/python -m extract.redshift_check --profiles-dir .
+
+## redshift-smoke: the sample data through the whole pipeline on a real Redshift, every mart compared with
+## PostgreSQL's; needs REDSHIFT_SMOKE_DATABASE and the prod variables, else it says so and exits 0
+redshift-smoke: install
+	$(BIN)/python -m extract.redshift_smoke
 
 ## lab-weekly: the scheduled lab pipeline (cron: Mondays 05:00); flock makes a second run exit at once
 lab-weekly: install

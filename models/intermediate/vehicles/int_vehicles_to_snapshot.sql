@@ -9,7 +9,7 @@
 
 {%- set snapshot_relation = none -%}
 {%- if execute and not var('snapshot_all_vehicles', false) -%}
-    {%- set snapshot_relation = adapter.get_relation(
+    {%- set snapshot_relation = existing_relation(
         database=target.database,
         schema=generate_schema_name('snapshots', none) | trim,
         identifier='vehicle_snapshot',

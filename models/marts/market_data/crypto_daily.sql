@@ -4,7 +4,12 @@
     series chosen for the ticker (daily, weekly or monthly values, interpolated to days).
     After each build a post-hook keeps one view per ticker (market_data.btc, ...) for the BI.
 -#}
-{{ config(post_hook="{{ refresh_crypto_ticker_views(this) }}") }}
+{#-
+    Redshift: sorted by ticker and date, as every per-ticker view reads it; spread evenly over the slices,
+    not by ticker (a handful of tickers would pile onto a handful of slices) and not copied to every node
+    (dist all: rewritten on every build, and nothing in the warehouse joins it).
+-#}
+{{ config(post_hook="{{ refresh_crypto_ticker_views(this) }}", dist='even', sort=['ticker', 'date']) }}
 {%- set windows = crypto_moving_average_windows() -%}
 with
 

@@ -6,8 +6,6 @@
         indexes=[{'columns': ['vehicle_id']}, {'columns': ['batch_at']}],
         pre_hook=['{{ delete_rows_of_touched_vehicles(this) }}'],
         post_hook=['{{ refresh_statistics(this) }}'],
-        sort=['vehicle_id'],
-        dist='vehicle_id',
     )
 }}
 

@@ -9,7 +9,7 @@
             {'columns': ['corporate_id', 'source']},
             {'columns': ['built_at']},
         ],
-        sort=['corporate_id', 'source', 'layer_id'],
+        sort=['corporate_id', 'source', 'layer_id', 'valid_from'],
         dist='layer_id',
     )
 }}
