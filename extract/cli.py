@@ -23,6 +23,7 @@ from extract.mart_summary import held_in_load_audit, mart_rows
 from extract.postgres_target import PostgresTarget, prepare_raw_schema
 from extract.raw_compaction import compact_vehicle_records
 from extract.warehouse import WarehouseAddress, WarehouseUnreachable, connect, resolve_address
+from extract.warehouse_roles import grant_embedded, roles_command
 from extract.warehouse_target import TARGETS, ConfigurationError, choose_target
 
 EXIT_OK, EXIT_SOME_REJECTED, EXIT_CANNOT_RUN = 0, 1, 2
@@ -60,6 +61,7 @@ applies it on purpose; a later applied feed of the same corporate and DMS supers
 EPILOG = """\
 other commands:
   python -m extract warehouse start|stop|status|env|reset   the embedded PostgreSQL
+  python -m extract warehouse roles [--target dev|prod]     the logins loader, transformer, bi_reader and their grants
   python -m extract sample-data [--landing ...] [--broken-feed]
                                                             copy the bundled sample files into the landing zone
   python -m extract release [LOAD_ID]                       apply a held vehicle feed (no id: list the held ones)
@@ -123,12 +125,15 @@ def _add_target_option(parser: argparse.ArgumentParser) -> None:
 def _commands_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m extract", formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    wh = commands.add_parser("warehouse", help="start, stop or show the embedded PostgreSQL")
+    wh = commands.add_parser("warehouse", help="start, stop or show the embedded PostgreSQL; create the logins")
     wh.add_argument(
         "action",
-        choices=["start", "stop", "status", "env", "reset"],
-        help="start: idempotent; env: PG* lines for a shell or a BI tool; reset: stop and delete its data",
+        choices=["start", "stop", "status", "env", "reset", "roles"],
+        help="start: idempotent; env: PG* lines for a shell or a BI tool; reset: stop and delete its data; "
+        "roles: create the logins loader, transformer, bi_reader (passwords LOADER_PASSWORD, ...) and grant "
+        "each what it needs, on the target's warehouse, as its superuser (see the README's Roles)",
     )
+    _add_target_option(wh)  # roles only: the others manage the embedded PostgreSQL
     sample = commands.add_parser("sample-data", help="copy the bundled sample files into the landing zone")
     sample.add_argument("--landing", default=os.environ.get("EXTRACT_LANDING", DEFAULT_LANDING))
     sample.add_argument(
@@ -211,6 +216,7 @@ def _warehouse(action: str) -> int:
             embedded_warehouse.start(address.dbname)
             _ensure_dbt_profile(embedded_warehouse.project_root())
             _prepare_raw_tables(address)
+            grant_embedded(address.dbname)  # loader owns raw (its tables too), transformer reads it
         elif action == "stop":
             embedded_warehouse.stop()
         elif action == "reset":
@@ -218,7 +224,7 @@ def _warehouse(action: str) -> int:
     except embedded_warehouse.EmbeddedWarehouseError as exc:
         return _fail(f"the embedded warehouse on 127.0.0.1:{address.port} failed: {exc}.")
     except (psycopg2.Error, WarehouseUnreachable) as exc:
-        return _fail(f"the embedded warehouse started, but its raw tables cannot be created: {str(exc).strip()}.")
+        return _fail(f"the embedded warehouse started, but its raw tables or grants failed: {str(exc).strip()}.")
     state = embedded_warehouse.status()
     print(f"embedded warehouse: {'running' if state.running else 'stopped'}")
     print(f"  address:   postgresql://{address.user}@127.0.0.1:{state.port}/{address.dbname} (no password)")
@@ -390,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             return scheduled_run.run(args)
         if args.command == "warehouse":
-            return _warehouse(args.action)
+            return roles_command(args.target) if args.action == "roles" else _warehouse(args.action)
         if args.command == "catalogue":
             return _catalogue_docs()
         if args.command == "fetch":

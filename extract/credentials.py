@@ -65,6 +65,10 @@ ROLES: tuple[Role, ...] = (
         port="REDSHIFT_PORT",
         database="REDSHIFT_DATABASE",
     ),
+    # the passwords `python -m extract warehouse roles` gives its three logins (extract.warehouse_roles)
+    Role("LOADER", password="LOADER_PASSWORD"),
+    Role("TRANSFORMER", password="TRANSFORMER_PASSWORD"),
+    Role("BI_READER", password="BI_READER_PASSWORD"),
 )
 
 # Filled by apply_to_process: password variable -> the store variable it came from (`warehouse env` hides it).

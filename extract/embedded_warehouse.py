@@ -5,7 +5,8 @@ As root, PostgreSQL refuses to run, so the server runs as the system user `embed
 (created on first start, as the wheel itself does).
 
 Who may connect (pg_hba.conf, rewritten at every start): the superuser `postgres` from this machine
-without a password; every other role only with its password (scram-sha-256).
+without a password; every other role only with its password (scram-sha-256). The first start creates the
+logins loader, transformer and bi_reader with their local passwords (extract.warehouse_roles).
 """
 
 from __future__ import annotations
@@ -231,8 +232,24 @@ def _create_database(name: str) -> None:
         conn.close()
 
 
+def _create_logins() -> None:
+    """The project's three logins (extract.warehouse_roles: loader, transformer, bi_reader) with their local
+    passwords, where missing. Roles belong to the cluster, not to a database: made once, kept across resets of
+    a database; a role someone already made (or changed the password of) is left as it is."""
+    import psycopg2
+
+    from extract.warehouse_roles import create_missing_logins
+
+    conn = psycopg2.connect(host="127.0.0.1", port=port(), user=SUPERUSER, dbname="postgres")
+    try:
+        create_missing_logins(conn)
+    finally:
+        conn.close()
+
+
 def start(database: str = DEFAULT_DATABASE) -> EmbeddedStatus:
-    """Start the embedded warehouse unless it runs already; create `database` in it. Idempotent."""
+    """Start the embedded warehouse unless it runs already; create `database` and the project's logins in it.
+    Idempotent."""
     with _start_lock():
         data_dir = _data_dir()
         if not (data_dir / "PG_VERSION").is_file():
@@ -256,6 +273,7 @@ def start(database: str = DEFAULT_DATABASE) -> EmbeddedStatus:
                     raise EmbeddedWarehouseError(f"the server started but does not answer; see {_log_file()}")
                 time.sleep(0.1)
         _create_database(database)
+        _create_logins()
     return status()
 
 

@@ -21,7 +21,14 @@ _STATUS_LIST = ", ".join(f"'{status}'" for status in STATUSES)
 _EVERY_STATUS_PATTERN = ", ".join(f"'%''{status}''%'" for status in STATUSES)
 
 LEDGER_DDL = f"""
-create schema if not exists {RAW_SCHEMA};
+-- only when missing: CREATE SCHEMA IF NOT EXISTS asks for CREATE on the database even when the schema exists,
+-- and the loader login owns raw without it (python -m extract warehouse roles)
+do $$
+begin
+    if to_regnamespace('{RAW_SCHEMA}') is null then
+        create schema {RAW_SCHEMA};
+    end if;
+end $$;
 create table if not exists {RAW_SCHEMA}.load_ledger (
     load_id bigserial primary key,
     domain text not null,

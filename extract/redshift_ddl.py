@@ -11,8 +11,9 @@ from extract.ledger import RAW_SCHEMA
 
 TEXT = "varchar(65535)"
 
+CREATE_SCHEMA = f"create schema if not exists {RAW_SCHEMA}"
 STATEMENTS: tuple[str, ...] = (
-    f"create schema if not exists {RAW_SCHEMA}",
+    CREATE_SCHEMA,
     f"""create table if not exists {RAW_SCHEMA}.load_ledger (
     load_id bigint not null,
     domain varchar(32) not null,
@@ -131,6 +132,8 @@ SEED_LOAD_IDS = (
 )
 
 
-def statements(domains: tuple[str, ...] | list[str]) -> list[str]:
-    """The DDL for the ledger and the named domains' raw tables, in order; each statement is idempotent."""
-    return [*STATEMENTS, *(statement for name in domains for statement in DOMAIN_STATEMENTS[name])]
+def statements(domains: tuple[str, ...] | list[str], create_schema: bool = True) -> list[str]:
+    """The DDL for the ledger and the named domains' raw tables, in order; each statement is idempotent.
+    Without create_schema, the schema exists: the loader user owns it and may not create schemas."""
+    tables = [statement for statement in STATEMENTS if create_schema or statement != CREATE_SCHEMA]
+    return [*tables, *(statement for name in domains for statement in DOMAIN_STATEMENTS[name])]

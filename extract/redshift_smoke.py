@@ -6,6 +6,9 @@ It runs only in a database made for it, REDSHIFT_SMOKE_DATABASE (never the produ
 staging, intermediate, marts, market_data and snapshots schemas are dropped first), with the prod variables
 (REDSHIFT_HOST, REDSHIFT_USER, a password or REDSHIFT_SECRET_ID / REDSHIFT_SSM_PARAMETER,
 REDSHIFT_COPY_ROLE_ARN, EXTRACT_STAGING). Without them it says so and exits 0 without running anything.
+It runs `python -m extract warehouse roles` on both targets, so on a cluster without the users loader,
+transformer and bi_reader it needs their passwords once: LOADER_PASSWORD, TRANSFORMER_PASSWORD,
+BI_READER_PASSWORD (or their stores; Redshift wants 8 to 64 characters with upper and lower case and a digit).
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ def _pipeline(target: str, env: Mapping[str, str]) -> None:
     with tempfile.TemporaryDirectory(prefix=f"smoke-{target}-") as landing:
         sample = [python, "-m", "extract", "sample-data", "--landing", landing, "--broken-feed"]
         _step(f"{target}: sample data", sample, env)
+        _step(f"{target}: warehouse roles", [python, "-m", "extract", "warehouse", "roles", "--target", target], env)
         _step(f"{target}: extract", [python, "-m", "extract", "--landing", landing, "--target", target], env)
     build = subprocess.run([dbt, "build", "--target", target], env=dict(env), cwd=project_root())
     if build.returncode != 0:

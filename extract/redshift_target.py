@@ -112,7 +112,9 @@ class RedshiftTarget:
         for attempt in range(1, 4):
             try:
                 with conn.cursor() as cur:
-                    for statement in redshift_ddl.statements(names):
+                    cur.execute("select 1 from pg_namespace where nspname = %s", (RAW_SCHEMA,))
+                    create_schema = cur.fetchone() is None  # the loader user owns raw, without CREATE on the database
+                    for statement in redshift_ddl.statements(names, create_schema):
                         cur.execute(statement)
                     cur.execute(f"lock {RAW_SCHEMA}.load_ids")
                     cur.execute(redshift_ddl.SEED_LOAD_IDS)

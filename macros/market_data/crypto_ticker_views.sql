@@ -7,7 +7,8 @@
     PostgreSQL BI never sees a ticker's view missing): it (re)creates the view of every ticker present
     and drops the views of tickers no longer present. Only views this macro created are ever dropped or
     replaced: it marks each with a comment starting with crypto_ticker_view_marker(); a table or view of
-    the same name made by anyone else is left alone, with a warning.
+    the same name made by anyone else is left alone, with a warning. Each view gets crypto_daily's select
+    grants (bi_reader: macros/grants/bi_reader_grants.sql).
 #}
 
 {% macro crypto_ticker_view_marker() -%}
@@ -61,6 +62,11 @@
                 'comment on view ' ~ view ~ " is '" ~ marker ~ ': ticker ' ~ ticker
                 ~ ", rows of " ~ daily_relation.identifier ~ "; replaced on every build, dropped with the ticker'"
             ) -%}
+            {#- dbt grants crypto_daily, not the views it does not know: the same select grants, here -#}
+            {%- set grant = grant_select_sql(view, (config.get('grants') or {}).get('select') or []) -%}
+            {%- if grant -%}
+                {%- do run_query(grant) -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
     {{ return('') }}

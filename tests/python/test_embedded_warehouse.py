@@ -35,7 +35,7 @@ def test_only_the_superuser_connects_without_a_password_even_in_an_older_data_fo
         superuser = psycopg2.connect(host="127.0.0.1", port=port, user="postgres", dbname="warehouse")
         superuser.autocommit = True
         with superuser.cursor() as cur:
-            cur.execute("create role bi_reader login password 'right-one'")
+            cur.execute("create role analyst login password 'right-one'")  # not a project login
         superuser.close()
 
         warehouse("start")  # running already: rewrites the rules and reloads them
@@ -43,15 +43,17 @@ def test_only_the_superuser_connects_without_a_password_even_in_an_older_data_fo
         deadline = time.monotonic() + 5  # a reload is a signal: the server applies it a moment later
         while True:
             try:
-                login("bi_reader", "wrong-one")
+                login("analyst", "wrong-one")
             except psycopg2.OperationalError as exc:
-                assert 'password authentication failed for user "bi_reader"' in str(exc)
+                assert 'password authentication failed for user "analyst"' in str(exc)
                 break
             assert time.monotonic() < deadline, "a wrong password was let in"
             time.sleep(0.1)
         with pytest.raises(psycopg2.OperationalError, match="no password supplied"):
-            login("bi_reader")
-        login("bi_reader", "right-one")
+            login("analyst")
+        login("analyst", "right-one")
+        for user in ("loader", "transformer", "bi_reader"):  # the project's logins, made at the first start
+            login(user, f"{user}_local")
         login("postgres")
     finally:
         warehouse("stop")

@@ -39,6 +39,8 @@ vehicle_layers as (
             max(case when is_available then updated_at end),
             max(updated_at)
         ) as updated_at,
+        -- when the last available layer went away; null while any layer is available
+        case when not bool_or(is_available) then max(removed_at) end as removed_at,
         count(*) as layer_count
 
     from ranked_layers
@@ -108,6 +110,7 @@ final as (
         ----------  timestamps
         vehicle_layers.first_seen_at,
         vehicle_layers.updated_at,
+        vehicle_layers.removed_at,
 
         ----------  layers
         cast(vehicle_layers.layer_count as integer) as layer_count,

@@ -62,6 +62,7 @@ final as (
     select
         ----------  ids
         layer_deliveries.layer_id,
+        layer_deliveries.vehicle_id,
         layer_deliveries.corporate_id,
         layer_deliveries.source,
         layer_deliveries.external_source_id,
