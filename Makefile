@@ -9,12 +9,12 @@ REDSHIFT_PARSE_ENV := DBT_TARGET=prod REDSHIFT_HOST=redshift.invalid REDSHIFT_US
 	REDSHIFT_PASSWORD=parse REDSHIFT_DATABASE=parse
 SCALE ?= 1.0
 
-.PHONY: demo test install warehouse lint pytest dbt-parse-redshift redshift-check redshift-smoke docs bench clean lab-weekly
+.PHONY: demo test install warehouse lint pytest dbt-parse-redshift redshift-check redshift-smoke docs dashboard bench clean lab-weekly
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,dashboard]'
 	touch $(STAMP)
 
 install: $(STAMP) profiles.yml
@@ -34,10 +34,12 @@ demo: warehouse
 	$(BIN)/dbt build
 	@$(BIN)/python -m extract warehouse status
 	@echo
-	@echo "Marts are in schemas 'marts' and 'market_data' of database 'warehouse' on 127.0.0.1:54329 (user postgres, no password)."
-	@echo "  psql:        psql postgresql://postgres@127.0.0.1:54329/warehouse -c 'table marts.vehicle'"
+	@echo "Marts are in schemas 'marts' and 'market_data' of database 'warehouse' on 127.0.0.1:54329; BI reads them as bi_reader."
+	@echo "  psql:        psql postgresql://bi_reader:bi_reader_local@127.0.0.1:54329/warehouse -c 'table marts.vehicle'"
 	@echo "  dbt docs:    $(BIN)/dbt docs generate && $(BIN)/dbt docs serve --port 8080"
-	@echo "  BI tool:     PostgreSQL connection, host 127.0.0.1, port 54329, database warehouse, user postgres"
+	@echo "  dashboard:   make dashboard, then open http://127.0.0.1:8501 (market data, feed health, vehicles)"
+	@echo "  BI tool:     PostgreSQL connection, host 127.0.0.1, port 54329, database warehouse, user bi_reader, password bi_reader_local"
+	@echo "               (reads marts and market_data only; the superuser postgres, no password, does everything else)"
 	@echo "  held feed:   the misfiled sample export waits in marts.load_audit (status held); the catalogue ignores it."
 	@echo "               list held feeds: $(BIN)/python -m extract release"
 	@echo "               apply one anyway: $(BIN)/python -m extract release <load id>, then $(BIN)/dbt build"
@@ -47,8 +49,8 @@ demo: warehouse
 test: lint pytest dbt-parse-redshift redshift-check
 
 lint: install
-	$(BIN)/ruff check extract tests bench sample_data
-	$(BIN)/ruff format --check extract tests bench sample_data
+	$(BIN)/ruff check extract tests bench sample_data dashboard
+	$(BIN)/ruff format --check extract tests bench sample_data dashboard
 	$(BIN)/sqlfluff lint models snapshots tests/dbt  # macros are linted through the models that render them
 
 pytest: install
@@ -78,6 +80,10 @@ lab-weekly: install
 docs: warehouse
 	$(BIN)/dbt docs generate
 	$(BIN)/dbt docs serve --port 8080
+
+## dashboard: the Streamlit dashboard on http://127.0.0.1:8501, reading the marts as bi_reader (after make demo)
+dashboard: warehouse
+	$(BIN)/streamlit run dashboard/app.py --server.address 127.0.0.1 --server.port 8501 --server.headless true
 
 bench: warehouse
 	$(BIN)/python -m bench --scale $(SCALE)

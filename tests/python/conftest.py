@@ -7,23 +7,30 @@ import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
-from support import AWS_CREDENTIALS, free_port
+from support import AWS_CREDENTIALS, free_port, query, run_dbt, run_extract
 
 from extract import embedded_warehouse
 from extract.warehouse import WarehouseAddress, connect, resolve_address
+from extract.warehouse_roles import create_missing_logins
 
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WarehouseAddress]:
     """The PostgreSQL server the tests use; an embedded one is started and stopped by the session."""
     if os.environ.get("PGHOST") or os.environ.get("PGPORT"):
-        yield resolve_address()
+        address = resolve_address()
+        conn = connect(address)  # the logins the embedded one has (dbt grants the marts to bi_reader)
+        try:
+            create_missing_logins(conn)
+        finally:
+            conn.close()
+        yield address
         return
     saved = {k: os.environ.get(k) for k in ("EMBEDDED_PG_DIR", "EMBEDDED_PG_PORT")}
     os.environ["EMBEDDED_PG_DIR"] = str(tmp_path_factory.mktemp("embedded-pg"))
@@ -107,3 +114,42 @@ def bucket(aws_endpoint: str) -> Iterator[tuple[str, object]]:
     name = f"bucket-{uuid.uuid4().hex[:12]}"
     client.create_bucket(Bucket=name)  # type: ignore[attr-defined]
     yield name, client
+
+
+@dataclass(frozen=True)
+class SampleWarehouse:
+    """A database with the bundled sample data extracted and built; its dbt target/ is in `workdir`."""
+
+    address: WarehouseAddress
+    workdir: Path
+
+    def dashboard_env(self) -> dict[str, str]:
+        """DASHBOARD_PG* variables that point the dashboard at this database as the BI role bi_reader. A server
+        without that role (one PGHOST names, made before the project's roles) gets the superuser instead."""
+        has_bi_reader = query(self.address, "select 1 from pg_roles where rolname = 'bi_reader'")
+        env = {
+            "DASHBOARD_PGHOST": self.address.host,
+            "DASHBOARD_PGPORT": str(self.address.port),
+            "DASHBOARD_PGDATABASE": self.address.dbname,
+            "DASHBOARD_PGUSER": "bi_reader" if has_bi_reader else self.address.user,
+        }
+        password = os.environ.get("BI_READER_PASSWORD", "bi_reader_local") if has_bi_reader else self.address.password
+        if password:
+            env["DASHBOARD_PGPASSWORD"] = password
+        return env
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(server: WarehouseAddress, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleWarehouse]:
+    """The bundled sample data with its misfiled export (`sample-data --broken-feed`: held), extracted and built
+    once for the whole session, for the tests that only read the marts (the dashboard's)."""
+    workdir = tmp_path_factory.mktemp("sample-warehouse")
+    landing = workdir / "landing"
+    with fresh_database(server) as address:
+        landed = run_extract(address, "sample-data", "--landing", str(landing), "--broken-feed")
+        assert landed.returncode == 0, landed.stderr
+        extracted = run_extract(address, "--landing", str(landing))
+        assert extracted.returncode == 1, extracted.stdout + extracted.stderr  # 1: the misfiled export is held
+        built = run_dbt(address, workdir, "build")
+        assert built.returncode == 0, built.stdout[-5000:]
+        yield SampleWarehouse(address, workdir)
