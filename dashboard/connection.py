@@ -27,6 +27,7 @@ import psycopg2.errors
 import streamlit as st
 
 from extract import embedded_warehouse
+from extract.warehouse import WarehouseUnreachable, open_connection
 
 BI_READER = "bi_reader"
 BI_READER_LOCAL_PASSWORD = "bi_reader_local"  # only the embedded warehouse's; set DASHBOARD_PGPASSWORD elsewhere
@@ -74,20 +75,13 @@ class DashboardSettings:
 def read(settings: DashboardSettings, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
     """Run one SELECT and return its rows; numeric columns come back as floats."""
     try:
-        conn = psycopg2.connect(
-            host=settings.host,
-            port=settings.port,
-            dbname=settings.dbname,
-            user=settings.user,
-            password=settings.password,
-            connect_timeout=int(os.environ.get("PGCONNECT_TIMEOUT", "5")),
-            application_name="dashboard",
-        )
-    except psycopg2.OperationalError as exc:
-        reason = " ".join(str(exc).split()) or "no answer"
+        conn = open_connection(
+            "the warehouse", settings.host, settings.port, settings.user, settings.password, settings.dbname,
+            "dashboard",
+        )  # fmt: skip
+    except WarehouseUnreachable as exc:
         raise WarehouseError(
-            f"Cannot reach the warehouse as {settings.describe()}: {reason}. "
-            "Is it running (make demo), and does the role exist with that password (DASHBOARD_PGUSER, "
+            f"{exc}. Is it running (make demo), and does the role exist with that password (DASHBOARD_PGUSER, "
             "DASHBOARD_PGPASSWORD)?"
         ) from exc
     try:

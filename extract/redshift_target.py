@@ -26,7 +26,7 @@ from extract.domain import RawWriter
 from extract.ledger import RAW_SCHEMA
 from extract.redshift_copy import RedshiftRawWriter
 from extract.redshift_staging import StagingArea, s3_client, sweep_orphans
-from extract.warehouse import WarehouseUnreachable
+from extract.warehouse import open_connection
 from extract.warehouse_target import ConfigurationError
 
 REQUIRED = ("REDSHIFT_HOST", "REDSHIFT_USER", "REDSHIFT_PASSWORD", "REDSHIFT_DATABASE", "REDSHIFT_COPY_ROLE_ARN")
@@ -48,23 +48,10 @@ class RedshiftAddress:
 
 def connect_redshift(address: RedshiftAddress, application_name: str) -> Connection:
     """A connection to the cluster or workgroup, or WarehouseUnreachable naming host and port."""
-    try:
-        return psycopg2.connect(
-            host=address.host,
-            port=address.port,
-            user=address.user,
-            password=address.password,
-            dbname=address.dbname,
-            sslmode=address.sslmode,
-            connect_timeout=int(os.environ.get("PGCONNECT_TIMEOUT", "10")),
-            application_name=application_name,
-        )
-    except psycopg2.OperationalError as exc:
-        reason = " ".join(str(exc).split()) or "no answer"
-        raise WarehouseUnreachable(
-            f"Cannot reach Redshift at {address.host}:{address.port} "
-            f"(database {address.dbname!r}, user {address.user!r}): {reason}"
-        ) from exc
+    a = address
+    return open_connection(
+        "Redshift", a.host, a.port, a.user, a.password, a.dbname, application_name, 10, sslmode=a.sslmode
+    )
 
 
 @dataclass(frozen=True)

@@ -82,24 +82,41 @@ def ensure_running(address: WarehouseAddress) -> None:
         ) from exc
 
 
-def connect(address: WarehouseAddress, application_name: str = "extract") -> Connection:
-    """Open a connection, or raise WarehouseUnreachable with one sentence naming host and port."""
+def open_connection(
+    what: str,
+    host: str,
+    port: int,
+    user: str,
+    password: str | None,
+    dbname: str,
+    application_name: str,
+    default_timeout: int = 5,
+    **options: str,
+) -> Connection:
+    """psycopg2.connect, or WarehouseUnreachable: one sentence naming `what`, host, port, database and user
+    (never the password). PGCONNECT_TIMEOUT overrides the timeout in seconds."""
     try:
-        conn = psycopg2.connect(
-            host=address.host,
-            port=address.port,
-            user=address.user,
-            password=address.password,
-            dbname=address.dbname,
-            connect_timeout=int(os.environ.get("PGCONNECT_TIMEOUT", "5")),
+        return psycopg2.connect(
+            host=host,
+            port=port,
+            user=user,
+            password=password,
+            dbname=dbname,
+            connect_timeout=int(os.environ.get("PGCONNECT_TIMEOUT", str(default_timeout))),
             application_name=application_name,
+            **options,
         )
     except psycopg2.OperationalError as exc:
         reason = " ".join(str(exc).split()) or "no answer"
         raise WarehouseUnreachable(
-            f"Cannot reach the warehouse at {address.host}:{address.port} "
-            f"(database {address.dbname!r}, user {address.user!r}): {reason}"
+            f"Cannot reach {what} at {host}:{port} (database {dbname!r}, user {user!r}): {reason}"
         ) from exc
+
+
+def connect(address: WarehouseAddress, application_name: str = "extract") -> Connection:
+    """Open a connection, or raise WarehouseUnreachable with one sentence naming host and port."""
+    a = address
+    conn = open_connection("the warehouse", a.host, a.port, a.user, a.password, a.dbname, application_name)
     if conn.server_version < MIN_SERVER_VERSION:
         version = conn.server_version
         conn.close()
