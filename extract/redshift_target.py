@@ -29,7 +29,7 @@ from extract.redshift_staging import StagingArea, s3_client, sweep_orphans
 from extract.warehouse import open_connection
 from extract.warehouse_target import ConfigurationError
 
-REQUIRED = ("REDSHIFT_HOST", "REDSHIFT_USER", "REDSHIFT_PASSWORD", "REDSHIFT_DATABASE", "REDSHIFT_COPY_ROLE_ARN")
+ADDRESS_VARIABLES = ("REDSHIFT_HOST", "REDSHIFT_USER", "REDSHIFT_PASSWORD", "REDSHIFT_DATABASE")
 ORPHAN_AGE = timedelta(hours=1)  # staged parts of a load the ledger does not know, older than this, are orphans
 
 
@@ -41,6 +41,25 @@ class RedshiftAddress:
     password: str
     dbname: str
     sslmode: str = "require"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], needed: tuple[str, ...] = ()) -> RedshiftAddress:
+        """The address of the REDSHIFT_* variables; ConfigurationError naming what is missing, with `needed`
+        (other variables the caller requires) checked in the same sentence."""
+        missing = [name for name in (*ADDRESS_VARIABLES, *needed) if not env.get(name)]
+        if missing:
+            raise ConfigurationError(
+                f"the prod target (Redshift) needs {', '.join(missing)}; see the README's production section "
+                "(a password may come from REDSHIFT_SECRET_ID or REDSHIFT_SSM_PARAMETER instead)"
+            )
+        try:
+            port = int(env.get("REDSHIFT_PORT") or 5439)
+        except ValueError as exc:
+            raise ConfigurationError(f"REDSHIFT_PORT must be a number: {exc}") from exc
+        return cls(
+            env["REDSHIFT_HOST"], port, env["REDSHIFT_USER"], env["REDSHIFT_PASSWORD"], env["REDSHIFT_DATABASE"],
+            env.get("REDSHIFT_SSLMODE") or "require",
+        )  # fmt: skip
 
     def describe(self) -> str:
         return f"Redshift {self.user}@{self.host}:{self.port}/{self.dbname}"
@@ -64,28 +83,16 @@ class RedshiftTarget:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> RedshiftTarget:
-        missing = [name for name in REQUIRED if not env.get(name)]
-        if not env.get("EXTRACT_STAGING"):
-            missing.append("EXTRACT_STAGING")
-        if missing:
-            raise ConfigurationError(
-                f"the prod target (Redshift) needs {', '.join(missing)}; see the README's production section "
-                "(a password may come from REDSHIFT_SECRET_ID or REDSHIFT_SSM_PARAMETER instead)"
-            )
+        address = RedshiftAddress.from_env(env, needed=("REDSHIFT_COPY_ROLE_ARN", "EXTRACT_STAGING"))
         staging = StagingArea.parse(env["EXTRACT_STAGING"])
         if staging is None:
             raise ConfigurationError(
                 f"EXTRACT_STAGING={env['EXTRACT_STAGING']!r} is not an S3 prefix; expected s3://bucket/prefix"
             )
         try:
-            port = int(env.get("REDSHIFT_PORT") or 5439)
             part_mb = float(env.get("EXTRACT_STAGING_PART_MB") or 128)
         except ValueError as exc:
-            raise ConfigurationError(f"REDSHIFT_PORT and EXTRACT_STAGING_PART_MB must be numbers: {exc}") from exc
-        address = RedshiftAddress(
-            env["REDSHIFT_HOST"], port, env["REDSHIFT_USER"], env["REDSHIFT_PASSWORD"], env["REDSHIFT_DATABASE"],
-            env.get("REDSHIFT_SSLMODE") or "require",
-        )  # fmt: skip
+            raise ConfigurationError(f"EXTRACT_STAGING_PART_MB must be a number: {exc}") from exc
         return cls(address, staging, env["REDSHIFT_COPY_ROLE_ARN"], max(int(part_mb * 1024 * 1024), 1024))
 
     def describe(self) -> str:

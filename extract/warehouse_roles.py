@@ -284,24 +284,7 @@ def _redshift_connection(env: Mapping[str, str]) -> tuple[Connection, str, str]:
     """Redshift as its admin user: REDSHIFT_* only (no staging or COPY role is needed to grant)."""
     from extract.redshift_target import RedshiftAddress, connect_redshift
 
-    missing = [
-        name
-        for name in ("REDSHIFT_HOST", "REDSHIFT_USER", "REDSHIFT_PASSWORD", "REDSHIFT_DATABASE")
-        if not env.get(name)
-    ]
-    if missing:
-        raise ConfigurationError(
-            f"the prod target (Redshift) needs {', '.join(missing)} (an admin user; a password may come from "
-            "REDSHIFT_SECRET_ID or REDSHIFT_SSM_PARAMETER)"
-        )
-    try:
-        port = int(env.get("REDSHIFT_PORT") or 5439)
-    except ValueError as exc:
-        raise ConfigurationError(f"REDSHIFT_PORT must be a number: {exc}") from exc
-    address = RedshiftAddress(
-        env["REDSHIFT_HOST"], port, env["REDSHIFT_USER"], env["REDSHIFT_PASSWORD"], env["REDSHIFT_DATABASE"],
-        env.get("REDSHIFT_SSLMODE") or "require",
-    )  # fmt: skip
+    address = RedshiftAddress.from_env(env)
     return connect_redshift(address, "extract warehouse roles"), address.dbname, address.describe()
 
 
