@@ -3,13 +3,17 @@
     first or full-refresh build), so the next model's joins are planned on the real row counts
     (PostgreSQL does not analyze a table dbt has just filled). An incremental run adds a small share
     of rows and leaves the statistics to autovacuum: analyzing a 10-million-row table costs seconds.
-    Redshift analyzes on its own (automatic analyze): nothing to do there.
+    Redshift analyzes on its own (automatic analyze): nothing to do there. Set for models/*/vehicles in
+    dbt_project.yml: a view there has no statistics of its own (nothing to do either).
 #}
 {% macro refresh_statistics(relation) %}
 {{ return(adapter.dispatch('refresh_statistics', 'dealer_warehouse')(relation)) }}
 {% endmacro %}
 
 {% macro default__refresh_statistics(relation) %}
+{%- if config.get('materialized') not in ('table', 'incremental') -%}
+{{ return('') }}
+{%- endif -%}
 {%- set statement -%}
 do $$
 begin

@@ -64,35 +64,6 @@
 {% endmacro %}
 
 {#
-    Whether a row was recorded by a dbt run after the latest one this model has built from (its
-    `built_column` watermark): the boolean expression; true for every row on a full build.
-#}
-{% macro is_after_watermark(batch_column='batch_at', built_column='built_at') %}
-{%- if is_incremental() -%}
-{{ batch_column }} > (
-            select coalesce(max(built.{{ built_column }}), {{ dbt_batch_epoch() }})
-            from {{ this }} as built
-        )
-{%- else -%}
-true
-{%- endif -%}
-{% endmacro %}
-
-{#
-    In an incremental run, a `where` clause keeping the rows recorded by dbt runs after the latest one
-    this model has processed (`batch_at`, set by dbt_batch_at()); nothing on a full build.
-#}
-{% macro where_batch_is_new(batch_column='batch_at') %}
-{%- if is_incremental() %}
-    where
-        {{ batch_column }} > (
-            select coalesce(max(processed.batch_at), {{ dbt_batch_epoch() }})
-            from {{ this }} as processed
-        )
-{%- endif %}
-{% endmacro %}
-
-{#
     The ranked layers a per-vehicle mart rebuilds: in an incremental run, every layer of the vehicles
     int_vehicle_layers_ranked re-ranked since the mart's last run (it rewrites all layers of a touched
     vehicle, with its run's batch_at); everything on a full build. A run that writes nothing leaves the
@@ -101,11 +72,7 @@ true
 {% macro ranked_layers_to_rebuild() %}
     select * from {{ ref('int_vehicle_layers_ranked') }}
     {%- if is_incremental() %}
-    where
-        batch_at > (
-            select coalesce(max(built.batch_at), {{ dbt_batch_epoch() }})
-            from {{ this }} as built
-        )
+    where {{ is_after_watermark('batch_at', 'batch_at') }}
     {%- endif %}
 {% endmacro %}
 
@@ -122,19 +89,24 @@ delete from {{ relation }}
 where vehicle_id in (
     select touched.vehicle_id
     from {{ ref('int_vehicle_layers_ranked') }} as touched
-    where touched.batch_at > (
-        select coalesce(max(built.batch_at), {{ dbt_batch_epoch() }})
-        from {{ relation }} as built
-    )
+    where touched.batch_at > {{ watermark('batch_at', relation) }}
     union
     select touched.moved_from_vehicle_id
     from {{ ref('int_vehicle_layers_ranked') }} as touched
     where
         touched.moved_from_vehicle_id is not null
-        and touched.batch_at > (
-            select coalesce(max(built.batch_at), {{ dbt_batch_epoch() }})
-            from {{ relation }} as built
-        )
+        and touched.batch_at > {{ watermark('batch_at', relation) }}
 )
 {%- endif %}
 {% endmacro %}
+
+{#
+    The columns of a field's lineage (vehicle_field_lineage), selected from a row of unpivot_vehicle_fields()
+    over ranked layers: the field's value and the layer and delivery it comes from.
+#}
+{% macro vehicle_lineage_columns() -%}
+    {{ return([
+        'vehicle_id', 'field_name', 'value', 'source', 'corporate_id', 'external_source_id',
+        'layer_id', 'first_load_id as load_id', 'landing_key', 'updated_at as feed_at',
+    ]) }}
+{%- endmacro %}

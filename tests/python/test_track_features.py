@@ -26,7 +26,10 @@ from extract.warehouse import WarehouseAddress
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "real_formats"
 GEELY, HAVAL = "L6T7844Z1RN012345", "LGWEF6A57PH012345"
-VEHICLE_MODELS = ("+vehicle+", "+vehicle_layer+", "+vehicle_image+", "+vehicle_optional+", "+vehicle_field_lineage+")
+VEHICLE_MODELS = (
+    "+vehicle+", "+vehicle_layer+", "+vehicle_image+", "+vehicle_optional+", "+vehicle_field_lineage+",
+    "+vehicle_layer_history",
+)  # fmt: skip
 
 
 def onboard(tmp_path: Path, track: Path) -> Path:

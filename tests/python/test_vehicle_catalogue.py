@@ -23,7 +23,8 @@ def build_sample(warehouse: WarehouseAddress, tmp_path: Path, project: Path = PR
     extracted = run_extract(warehouse, "--landing", str(landing), "--domain", "vehicles", cwd=project)
     assert extracted.returncode == 0, extracted.stdout + extracted.stderr
     built = run_dbt(warehouse, tmp_path, "build", "--select", "+vehicle_snapshot+", "+vehicle_conflict+",
-                    "+vehicle_image+", "+vehicle_optional+", "+vehicle_layer+", project_dir=project)  # fmt: skip
+                    "+vehicle_image+", "+vehicle_optional+", "+vehicle_layer+", "+vehicle_field_lineage+",
+                    "+vehicle_layer_history", project_dir=project)  # fmt: skip
     assert built.returncode == 0, built.stdout[-5000:]
     return landing
 
@@ -106,7 +107,15 @@ def test_late_feed_does_not_win_and_a_returning_vehicle_is_available_again(
     write_feed(landing, "101", "DMS_A", "late.xml", document(late), datetime(2026, 11, 19, 6, 0, tzinfo=UTC))
     assert run_extract(warehouse, "--landing", str(landing)).returncode == 0
     built = run_dbt(
-        warehouse, tmp_path, "build", "--select", "+vehicle_snapshot+", "+vehicle_conflict+", "+vehicle_layer+"
+        warehouse,
+        tmp_path,
+        "build",
+        "--select",
+        "+vehicle_snapshot+",
+        "+vehicle_conflict+",
+        "+vehicle_layer+",
+        "+vehicle_field_lineage+",
+        "+vehicle_layer_history",
     )
     assert built.returncode == 0, built.stdout[-4000:]
 
@@ -131,7 +140,15 @@ def test_late_feed_does_not_win_and_a_returning_vehicle_is_available_again(
     write_feed(landing, "101", "DMS_A", "data.xml.zip", body, datetime(2026, 11, 22, 6, 0, tzinfo=UTC))
     assert run_extract(warehouse, "--landing", str(landing)).returncode == 0
     rebuilt = run_dbt(
-        warehouse, tmp_path, "build", "--select", "+vehicle_snapshot+", "+vehicle_conflict+", "+vehicle_layer+"
+        warehouse,
+        tmp_path,
+        "build",
+        "--select",
+        "+vehicle_snapshot+",
+        "+vehicle_conflict+",
+        "+vehicle_layer+",
+        "+vehicle_field_lineage+",
+        "+vehicle_layer_history",
     )
     assert rebuilt.returncode == 0, rebuilt.stdout[-4000:]
 

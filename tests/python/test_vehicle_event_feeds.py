@@ -27,7 +27,7 @@ EVENT_2_AT = datetime(2014, 1, 14, 10, 40, 0, tzinfo=UTC)
 EVENT_3_AT = datetime(2014, 1, 14, 14, 30, 0, tzinfo=UTC)
 EVENT_4_AT = datetime(2014, 1, 14, 17, 56, 42, tzinfo=UTC)  # 2014-01-14T18:56:42+01:00
 EVENT_5_AT = datetime(2014, 1, 14, 18, 5, 0, tzinfo=UTC)
-BUILD = ("build", "--select", "+vehicle_layer+")
+BUILD = ("build", "--select", "+vehicle_layer+", "+vehicle_layer_history")
 LAYER_COLUMNS = (
     "external_source_id, version_number, list_price, is_available, feed_at, first_seen_at, last_seen_at, updated_at,"
     " removed_at, load_id, landing_key"

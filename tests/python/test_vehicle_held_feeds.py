@@ -20,7 +20,10 @@ from extract.warehouse import WarehouseAddress, connect
 
 T1, T2, T3 = (datetime(2026, 11, day, 6, 0, tzinfo=UTC) for day in (20, 21, 22))
 STOCK = ["S1", "S2", "S3", "S4", "S5"]
-BUILD = ("build", "--select", "+vehicle_layer", "+load_audit", "stg_dms_a__vehicles", "int_vehicle_versions_unioned")
+BUILD = (
+    "build", "--select", "+vehicle_layer", "+vehicle_layer_history", "+load_audit", "stg_dms_a__vehicles",
+    "int_vehicle_versions_unioned",
+)  # fmt: skip
 
 # A GestionaleAuto export (<export_gestionaleauto><car id=...>), which a DMS_A track reads as no record at all.
 GESTIONALEAUTO_EXPORT = """<?xml version="1.0" encoding="UTF-8"?>

@@ -2,7 +2,8 @@
 
 Day 1, then day 2 with every kind of change a daily snapshot brings (a price change on a vehicle two
 corporates list, a removal, a new stock id taking over a VIN, a corrected VIN that leaves its old
-vehicle with no layer), built incrementally; then the same marts rebuilt with --full-refresh.
+vehicle with no layer), then day 3 (a conflict resolved, the removed stock id back), built incrementally;
+then the same marts rebuilt with --full-refresh.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ BUILD = (
     "+vehicle_image+",
     "+vehicle_optional+",
     "+vehicle_layer+",
+    "+vehicle_field_lineage+",
+    "+vehicle_layer_history+",
 )
 
 
@@ -112,12 +115,18 @@ def test_incremental_builds_equal_a_full_rebuild(warehouse: WarehouseAddress, tm
     assert query(warehouse, "select max(batch_at) from marts.vehicle") == written
     assert mart_rows(warehouse) == incremental
 
-    # day 3: corporate 902 lowers its price to 9000 too: the conflict is gone, its rows with it
+    # day 3: corporate 902 lowers its price to 9000 too: the conflict is gone, its rows with it; X2 is back
     day3 = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
-    write_feed(landing, "901", "DMS_A", "day3.xml", document(second), day3)
+    third = [*second, Ad("X2", vin=V2, list_price="8100.00")]
+    write_feed(landing, "901", "DMS_A", "day3.xml", document(third), day3)
     write_feed(landing, "902", "DMS_A", "day3.xml", document([Ad("Y3", vin=V3, list_price="9000.00")]), day3)
     extract_and_build(warehouse, landing, tmp_path)
     assert query(warehouse, "select count(*) from marts.vehicle_conflict where vehicle_id = %s", (V3,)) == [(0,)]
+    assert query(
+        warehouse,
+        "select version_number, list_price, is_current from marts.vehicle_layer_history"
+        " where external_source_id = 'X2' order by 1",
+    ) == [(1, Decimal("8000.00"), False), (2, Decimal("8100.00"), True)]
     incremental = mart_rows(warehouse)
 
     rebuilt = run_dbt(warehouse, tmp_path, *BUILD, "--full-refresh")
@@ -125,9 +134,10 @@ def test_incremental_builds_equal_a_full_rebuild(warehouse: WarehouseAddress, tm
     assert mart_rows(warehouse) == incremental
 
     # the data tests of the big tables check the latest batch: a broken row of it fails `dbt test`
+    # (the lineage of a shared vehicle is its winners' table; the mart is a view over it)
     conn = connect(warehouse)
     with conn, conn.cursor() as cur:
-        cur.execute("update marts.vehicle_field_lineage set value = null where vehicle_id = %s", (V2,))
+        cur.execute("update intermediate.int_vehicle_field_winners set value = null where vehicle_id = %s", (V2,))
     conn.close()
     tested = run_dbt(warehouse, tmp_path, "test", "--select", "vehicle_field_lineage")
     assert tested.returncode == 1

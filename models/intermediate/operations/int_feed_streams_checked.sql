@@ -1,6 +1,5 @@
 {#-
-    Every feed stream with its cadence (the feed_cadences seed: the row naming the stream itself, e.g.
-    101/DMS_A, else its source, e.g. DMS_A or BTC, else its kind's default '*') and its status:
+    Every feed stream with its cadence (int_feed_stream_cadences) and its status:
     failing when its latest file (skipped ones ignored) was rejected or held; else stale when no feed for
     more than stale_after_hours (or never); else late when for more than late_after_hours; else ok.
     status_reason says it in one sentence, with what to do.
@@ -13,45 +12,9 @@ streams as (
 
 ),
 
-cadences as (
-
-    select * from {{ ref('feed_cadences') }}
-
-),
-
-matching_cadences as (
-
-    select
-        streams.stream_id,
-        cadences.expected_every_hours,
-        cadences.late_after_hours,
-        cadences.stale_after_hours,
-        row_number() over (
-            partition by streams.stream_id
-            order by
-                case
-                    when cadences.stream = '*' then 3
-                    when upper(cadences.stream) = upper(streams.source) then 2
-                    else 1
-                end
-        ) as precedence
-
-    from streams
-    inner join cadences
-        on
-            streams.stream_kind = cadences.stream_kind
-            and (
-                cadences.stream = '*'
-                or upper(cadences.stream) = upper(streams.source)
-                or upper(streams.stream_kind || ':' || cadences.stream) = upper(streams.stream_id)
-            )
-
-),
-
 stream_cadences as (
 
-    select * from matching_cadences
-    where precedence = 1
+    select * from {{ ref('int_feed_stream_cadences') }}
 
 ),
 

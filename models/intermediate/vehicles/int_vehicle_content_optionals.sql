@@ -1,6 +1,5 @@
 {{
     config(
-        post_hook='{{ refresh_statistics(this) }}',
         materialized='incremental',
         incremental_strategy='append',
         indexes=[
@@ -22,7 +21,7 @@ with
 contents as (
 
     select * from {{ ref('int_vehicle_contents') }}
-    {{- where_batch_is_new() }}
+    where {{ is_after_watermark('batch_at', 'batch_at') }}
 
 ),
 

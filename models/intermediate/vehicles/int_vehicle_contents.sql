@@ -1,6 +1,5 @@
 {{
     config(
-        post_hook='{{ refresh_statistics(this) }}',
         materialized='incremental',
         incremental_strategy='append',
         indexes=[
@@ -25,7 +24,7 @@ with
 feeds as (
 
     select * from {{ ref('int_vehicle_feeds') }}
-    {{- where_batch_is_new() }}
+    where {{ is_after_watermark('batch_at', 'batch_at') }}
 
 ),
 

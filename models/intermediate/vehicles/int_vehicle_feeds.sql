@@ -1,6 +1,5 @@
 {{
     config(
-        post_hook='{{ refresh_statistics(this) }}',
         materialized='incremental',
         incremental_strategy='append',
         indexes=[

@@ -4,22 +4,15 @@
         incremental_strategy='delete+insert',
         unique_key='layer_id',
         indexes=[{'columns': ['layer_id']}, {'columns': ['batch_at']}],
-        post_hook=['{{ refresh_statistics(this) }}'],
         sort=['layer_id'],
         dist='layer_id',
     )
 }}
 
 {#-
-    When each layer of a shared vehicle (one with two or more layers) wrote the value it holds now, field
-    by field: the valid_from of the first version of the trailing run of versions holding that same
-    value. A full snapshot re-sending an unchanged value does not write it again, so a DMS that exports
-    every morning does not overwrite, field by field, what another DMS changed the evening before.
-    Only layers with two or more versions are here: a layer with one version wrote every value when
-    that version began (its updated_at), which vehicle_field_lineage uses directly. Vehicles with a
-    single layer need no ranking and are left out. An incremental run rewrites the layers of the vehicles
-    re-ranked since its last run; a layer whose vehicle no longer shares keeps its rows, unread, until
-    it is shared again.
+    When each layer of a shared vehicle wrote the value it holds now, field by field: the valid_from of
+    the first version of the trailing run of versions holding that value (an unchanged re-delivery is
+    not a new write). Only layers with two or more versions: the model's description says why.
 -#}
 
 with
@@ -30,9 +23,15 @@ ranked_layers as (
 
 ),
 
-history as (
+versions as (
 
-    select * from {{ ref('vehicle_layer_history') }}
+    select * from {{ ref('int_vehicle_layer_versions') }}
+
+),
+
+contents as (
+
+    select * from {{ ref('int_vehicle_contents') }}
 
 ),
 
@@ -47,11 +46,19 @@ shared_layers as (
 
 shared_versions as (
 
-    select history.*
+    -- each version with its content's fields
+    select
+        versions.layer_id,
+        versions.version_number,
+        versions.valid_from,
+        versions.first_load_id,
+        contents.{{ vehicle_resolved_fields() | map(attribute='name') | join(',\n        contents.') }}
 
-    from history
+    from versions
     inner join shared_layers
-        on history.layer_id = shared_layers.layer_id
+        on versions.layer_id = shared_layers.layer_id
+    left join contents
+        on versions.layer_id = contents.layer_id and versions.content_hash = contents.content_hash
 
 ),
 

@@ -1,25 +1,14 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='vehicle_id',
-        indexes=[{'columns': ['vehicle_id']}, {'columns': ['batch_at']}],
-        pre_hook=['{{ delete_rows_of_touched_vehicles(this) }}'],
-        post_hook=['{{ refresh_statistics(this) }}'],
-    )
-}}
-
 {#-
     One row per vehicle: the VIN when valid, else one layer's own key. Each field is the winning value
-    of vehicle_field_lineage, typed back (a vehicle with one layer takes them from that layer, which is
-    what its lineage says); availability and dates summarise the vehicle's layers.
+    of int_vehicle_field_winners, typed back (a vehicle with one layer takes them from that layer, which
+    is what its lineage says); availability and dates summarise the vehicle's layers.
 -#}
 
 with
 
-lineage as (
+field_winners as (
 
-    select * from {{ ref('vehicle_field_lineage') }}
+    select * from {{ ref('int_vehicle_field_winners') }}
 
 ),
 
@@ -59,13 +48,13 @@ pivoted_fields as (
 
     -- a vehicle with two or more layers: its winning values, field by field
     select
-        lineage.vehicle_id,
-        {{ pivot_vehicle_fields('lineage.field_name', 'lineage.value', '_value') }}
+        field_winners.vehicle_id,
+        {{ pivot_vehicle_fields('field_winners.field_name', 'field_winners.value', '_value') }}
 
-    from lineage
+    from field_winners
     inner join shared_vehicles
-        on lineage.vehicle_id = shared_vehicles.vehicle_id
-    group by lineage.vehicle_id
+        on field_winners.vehicle_id = shared_vehicles.vehicle_id
+    group by field_winners.vehicle_id
 
 ),
 

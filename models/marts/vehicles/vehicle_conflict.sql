@@ -1,18 +1,7 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='vehicle_id',
-        indexes=[{'columns': ['vehicle_id']}, {'columns': ['batch_at']}],
-        pre_hook=['{{ delete_rows_of_touched_vehicles(this) }}'],
-        post_hook=['{{ refresh_statistics(this) }}'],
-    )
-}}
-
 {#-
     Where the DMS disagree: for every vehicle and field on which its currently available layers hold
     more than one distinct value, one row per available layer holding a value, and whether that value
-    is the one vehicle shows (the winner in vehicle_field_lineage).
+    is the one vehicle shows (the winner in int_vehicle_field_winners).
     Only vehicles with two or more available layers can disagree, so only they are unpivoted.
 -#}
 
@@ -28,33 +17,13 @@ ranked_layers as (
 
 ),
 
-lineage as (
+field_winners as (
 
-    select * from {{ ref('vehicle_field_lineage') }}
-
-),
-
-{%- if is_incremental() %}
-
--- the ranked layers are the touched vehicles' only: their lineage is all that is read
-touched_lineage as (
-
-    select lineage.*
-
-    from lineage
-    where lineage.vehicle_id in (select ranked_layers.vehicle_id from ranked_layers)
+    -- the touched vehicles' winners only
+    select * from {{ ref('int_vehicle_field_winners') }}
+    where vehicle_id in (select ranked_layers.vehicle_id from ranked_layers)
 
 ),
-
-{%- else %}
-
-touched_lineage as (
-
-    select * from lineage
-
-),
-
-{%- endif %}
 
 shared_vehicles as (
 
@@ -105,7 +74,7 @@ final as (
         layer_values.external_source_id,
         layer_values.layer_id,
         layer_values.value,
-        coalesce(layer_values.layer_id = touched_lineage.layer_id, false) as is_winner,
+        coalesce(layer_values.layer_id = field_winners.layer_id, false) as is_winner,
         {{ dbt_batch_at() }} as batch_at
 
     from layer_values
@@ -113,10 +82,10 @@ final as (
         on
             layer_values.vehicle_id = disputed_fields.vehicle_id
             and layer_values.field_name = disputed_fields.field_name
-    left join touched_lineage
+    left join field_winners
         on
-            layer_values.vehicle_id = touched_lineage.vehicle_id
-            and layer_values.field_name = touched_lineage.field_name
+            layer_values.vehicle_id = field_winners.vehicle_id
+            and layer_values.field_name = field_winners.field_name
     where layer_values.is_available
 
 )

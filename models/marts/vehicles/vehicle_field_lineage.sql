@@ -1,43 +1,28 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='vehicle_id',
-        indexes=[{'columns': ['vehicle_id']}, {'columns': ['batch_at']}],
-        pre_hook=['{{ delete_rows_of_touched_vehicles(this) }}'],
-        post_hook=['{{ refresh_statistics(this) }}'],
-    )
-}}
+{{ config(materialized='view') }}
 
 {#-
-    For every vehicle and catalogue field, the winning value and where it comes from: among the
-    vehicle's layers holding a value for the field, the source with the highest priority, then the layer
-    that wrote this value last (int_vehicle_field_writes: an unchanged re-delivery is not a new write),
-    then load order. The origin columns name the delivery that brought the layer's current version
-    (its first feed), so they change only when the layer does.
-    A field no layer fills has no row.
+    For every vehicle and catalogue field, the winning value and where it comes from. A vehicle with one
+    layer takes every value from it (unpivoted here, on read: about 85% of vehicles, never written twice);
+    a vehicle with two or more layers takes the winners of int_vehicle_field_winners. A field no layer
+    fills has no row.
 -#}
 
 {%- set carried_columns = [
-    'vehicle_id', 'layer_id', 'source', 'corporate_id', 'external_source_id',
-    'first_load_id', 'landing_key', 'layer_rank', 'source_priority', 'updated_at',
-] %}
-{%- set lineage_columns = [
-    'vehicle_id', 'field_name', 'value', 'source', 'corporate_id', 'external_source_id',
-    'layer_id', 'first_load_id as load_id', 'landing_key', 'updated_at as feed_at',
+    'vehicle_id', 'layer_id', 'source', 'corporate_id', 'external_source_id', 'first_load_id', 'landing_key',
+    'updated_at', 'batch_at',
 ] %}
 
 with
 
 ranked_layers as (
 
-    {{ ranked_layers_to_rebuild() }}
+    select * from {{ ref('int_vehicle_layers_ranked') }}
 
 ),
 
-field_writes as (
+field_winners as (
 
-    select * from {{ ref('int_vehicle_field_writes') }}
+    select * from {{ ref('int_vehicle_field_winners') }}
 
 ),
 
@@ -48,67 +33,27 @@ single_layers as (
 
 ),
 
-shared_layers as (
-
-    select * from ranked_layers
-    where vehicle_layer_count > 1
-
-),
-
 single_layer_fields as (
     {{ unpivot_vehicle_fields('single_layers', carried_columns) }}
 ),
 
-shared_layer_fields as (
-    {{ unpivot_vehicle_fields('shared_layers', carried_columns) }}
-),
-
-ranked_shared_fields as (
-
-    -- field-level last writer wins: priority first, then when the layer wrote this value, then load order
-    select
-        shared_layer_fields.*,
-        row_number() over (
-            partition by shared_layer_fields.vehicle_id, shared_layer_fields.field_name
-            order by
-                shared_layer_fields.source_priority desc,
-                coalesce(field_writes.written_at, shared_layer_fields.updated_at) desc,
-                coalesce(field_writes.written_load_id, shared_layer_fields.first_load_id) desc,
-                shared_layer_fields.layer_rank asc
-        ) as field_rank
-
-    from shared_layer_fields
-    left join field_writes
-        on
-            shared_layer_fields.layer_id = field_writes.layer_id
-            and shared_layer_fields.field_name = field_writes.field_name
-
-),
-
-winning_values as (
+final as (
 
     select
-        {{ lineage_columns | join(',\n        ') }}
+        {{ vehicle_lineage_columns() | join(',\n        ') }},
+        batch_at
 
     from single_layer_fields
 
     union all
 
     select
-        {{ lineage_columns | join(',\n        ') }}
+        {%- for column in vehicle_lineage_columns() %}
+        {{ column.split(' as ')[-1] }},
+        {%- endfor %}
+        batch_at
 
-    from ranked_shared_fields
-    where field_rank = 1
-
-),
-
-final as (
-
-    select
-        *,
-        {{ dbt_batch_at() }} as batch_at
-
-    from winning_values
+    from field_winners
 
 )
 

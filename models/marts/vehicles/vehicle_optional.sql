@@ -1,14 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='vehicle_id',
-        indexes=[{'columns': ['vehicle_id']}, {'columns': ['batch_at']}],
-        pre_hook=['{{ delete_rows_of_touched_vehicles(this) }}'],
-        post_hook=['{{ refresh_statistics(this) }}'],
-    )
-}}
-
 {#-
     The optionals (equipment) of every vehicle, from its winning layer (rank 1 in
     int_vehicle_layers_ranked): the optionals of that layer's latest version.
