@@ -147,6 +147,8 @@ def extract_phase(ctx: PhaseContext, name: str, domain: str, expected: Expected)
 
 
 def dbt_phase(ctx: PhaseContext, name: str, rows: int, select: str | None = None) -> PhaseResult:
+    """Without `select`, the build `python -m extract run` does (bench.dbt_builds): everything the first time
+    (from empty), then what can have changed since the previous build; its note says what ran and why."""
     build: DbtBuild = ctx.dbt.build(slug(name), ctx.timeout, select)
     problems = _run_problems(build.run, ctx.address, "dbt")
     result = PhaseResult(

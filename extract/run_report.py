@@ -1,9 +1,10 @@
 """What `python -m extract run` prints on stdout: one line per step as it ends, then one for the run.
 
 On a terminal a table row a person reads; otherwise (a scheduler, CloudWatch, a pipe) one JSON object per
-line: {"step", "status", "exit_code", "seconds", "counts"} and, last, {"step": "run", ...}. The steps'
-own output (the extractor's summary, dbt's log) goes to stderr. Nothing here holds a password or a
-connection string: counts, statuses and the landing zone's address only.
+line: {"step", "status", "exit_code", "seconds", "counts"} (the build adds "note": what it built and why)
+and, last, {"step": "run", ...}. The steps' own output (the extractor's summary, dbt's log) goes to
+stderr. Nothing here holds a password or a connection string: counts, statuses, the landing zone's
+address and what the build selected only.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class StepResult:
     exit_code: int
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)  # e.g. files loaded, dbt nodes per status
+    note: str = ""  # e.g. the build's "nothing new since the build of ...: built feed health only (...)"
 
     @property
     def status(self) -> str:
@@ -43,19 +45,21 @@ class RunReport:
             counts = ", ".join(f"{name} {value:,}" for name, value in result.counts.items())
             if result.step == DBT_FRESHNESS and not counts and result.exit_code == 0:
                 counts = "nothing to check (no source has freshness thresholds)"
+            note = f"  ({result.note})" if result.note else ""
             self._write(
-                f"{result.step:<21} {result.status:<8} exit {result.exit_code}  {result.seconds:7.1f} s  {counts}"
+                f"{result.step:<21} {result.status:<8} exit {result.exit_code}  {result.seconds:7.1f} s  {counts}{note}"
             )
         else:
-            self._json(
-                {
-                    "step": result.step,
-                    "status": result.status,
-                    "exit_code": result.exit_code,
-                    "seconds": round(result.seconds, 1),
-                    "counts": result.counts,
-                }
-            )
+            line: dict[str, object] = {
+                "step": result.step,
+                "status": result.status,
+                "exit_code": result.exit_code,
+                "seconds": round(result.seconds, 1),
+                "counts": result.counts,
+            }
+            if result.note:
+                line["note"] = result.note
+            self._json(line)
 
     def finish(self, exit_code: int, seconds: float, target: str, landing: str, error: str | None = None) -> None:
         status = {0: "ok", 1: "failed"}.get(exit_code, "error")

@@ -3,18 +3,23 @@
 Under the landing zone's run lock (extract.run_lock), in order:
 1. the extract: `python -m extract` as a child process with the same landing, domain and worker options,
    so its exit code and summary are exactly the extractor's;
-2. `dbt build --target T`, also after an extract exit 1 (the files that loaded must reach the marts);
+2. `dbt build --target T` of what can have changed since the last successful build (extract.changed_build:
+   new ledger rows per domain, dbt's state:modified+, feed health every time; everything on a first run),
+   also after an extract exit 1 (the files that loaded must reach the marts);
 3. `dbt source freshness --target T` (a warning is not a failure).
+dbt runs in this process (dbt.cli.main.dbtRunner), so the project is parsed once for both dbt steps.
 An extract exit 2 (nothing could run) stops the run. The target (--target, else DBT_TARGET, else dev)
 reaches the extractor as DBT_TARGET. Credentials were resolved into this process's environment by
-`python -m extract` before this runs (extract.credentials); the children inherit it, nothing else.
+`python -m extract` before this runs (extract.credentials); the extract child inherits it, nothing else.
 
-The children's output goes to stderr as it comes; stdout has one line per step (extract.run_report).
+The extract's and dbt's output goes to stderr as it comes; stdout has one line per step (extract.run_report),
+the build's saying what it built and why ("note").
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -25,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from extract import embedded_warehouse, run_lock
+from extract import changed_build, embedded_warehouse, run_lock
 from extract.domains import DOMAINS
 from extract.run_report import DBT_BUILD, DBT_FRESHNESS, EXTRACT, RunReport, StepResult
 
@@ -41,8 +46,16 @@ One scheduled run: take the landing zone's run lock, load pending files (python 
 dbt build and dbt source freshness on the same target. Warehouse passwords may come from AWS
 (PG_SECRET_ID, PG_SSM_PARAMETER, REDSHIFT_SECRET_ID, REDSHIFT_SSM_PARAMETER).
 
+The build takes only what can have changed since the last successful build, recorded in
+<dbt target path>/last_successful_build/: the models and tests downstream of the domains with new (or
+released) files, what changed in the project (dbt's state:modified+), and feed health, which depends on
+the clock, every time. With nothing new it builds feed health only and says so. No record (a first run,
+dbt clean), a changed dbt_project.yml, dbt version or warehouse: it builds everything. A failed build
+is retried by the next run.
+
 Output: the steps' own output on stderr; on stdout one line per step, a table row on a terminal, else
-JSON: {"step", "status", "exit_code", "seconds", "counts"}, and last {"step": "run", ...}.
+JSON: {"step", "status", "exit_code", "seconds", "counts"} (the build's also "note": what it built and
+why), and last {"step": "run", ...}.
 
 Lock: a local landing folder is locked with flock on <landing>/.run.lock; an S3 landing zone with the
 object <prefix>/.run.lock, which a crashed run leaves behind until EXTRACT_RUN_LOCK_TTL (default 6h;
@@ -86,14 +99,12 @@ def run(args: argparse.Namespace) -> int:
 
     if args.target not in TARGETS:
         return stop(f"the dbt target must be one of {', '.join(TARGETS)}, got {args.target!r} (--target, DBT_TARGET).")
-    dbt = Path(sys.executable).parent / "dbt"
-    if not dbt.is_file():
-        return stop(f"dbt is not installed next to this Python ({dbt}); install the project: pip install -e .")
+    if not _dbt_installed():
+        return stop(f"dbt is not installed in this Python ({sys.executable}); install the project: pip install -e .")
     root = embedded_warehouse.project_root()
     _ensure_dbt_profile(root)
-    env = {**os.environ, "DBT_TARGET": args.target, "PYTHONUNBUFFERED": "1"}
-    if not sys.stderr.isatty():
-        env.setdefault("DBT_USE_COLORS", "false")  # dbt's log is read in a file or CloudWatch, not a terminal
+    os.environ["DBT_TARGET"] = args.target  # the profile reads it; dbt runs in this process
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     steps: list[StepResult] = []
     previous_handler = signal.signal(signal.SIGTERM, _stop_on_sigterm)  # a stopped task still releases the lock
     try:
@@ -103,11 +114,10 @@ def run(args: argparse.Namespace) -> int:
             if extract.exit_code not in (EXIT_OK, EXIT_SOME_FAILED):
                 return stop("the extract could not run (its reason is above); dbt did not run.")
             steps.append(extract)
-            for name, dbt_args, artifact in (
-                (DBT_BUILD, ["build"], "run_results.json"),
-                (DBT_FRESHNESS, ["source", "freshness"], "sources.json"),
-            ):
-                steps.append(_dbt(name, [str(dbt), *dbt_args, "--target", args.target], env, root, artifact))
+            with changed_build.dbt_session(root, args.target) as dbt:
+                steps.append(_dbt_build(dbt))
+                report.step(steps[-1])
+                steps.append(_dbt_freshness(dbt))
                 report.step(steps[-1])
     except run_lock.RunLockError as exc:
         return stop(f"{exc} This run did nothing.")
@@ -121,6 +131,14 @@ def run(args: argparse.Namespace) -> int:
     return code
 
 
+def _dbt_installed() -> bool:
+    """Without importing it (about 1.5 s: the build step's, when it starts)."""
+    try:
+        return importlib.util.find_spec("dbt.cli") is not None
+    except ModuleNotFoundError:
+        return False
+
+
 def _extract(args: argparse.Namespace, env: dict[str, str]) -> StepResult:
     command = [sys.executable, "-m", "extract", "--landing", args.landing]
     for domain in args.domain or ():
@@ -132,12 +150,20 @@ def _extract(args: argparse.Namespace, env: dict[str, str]) -> StepResult:
     return StepResult(EXTRACT, code, time.perf_counter() - started, _extract_counts(output))
 
 
-def _dbt(name: str, command: list[str], env: dict[str, str], root: Path, artifact: str) -> StepResult:
+def _dbt_build(dbt: changed_build.Dbt) -> StepResult:
+    """What can have changed since the last successful build (extract.changed_build), and why, in `note`."""
     started_at, started = time.time(), time.perf_counter()
-    code, _ = _stream(command, env, cwd=root)
+    outcome = changed_build.build(dbt)
     seconds = time.perf_counter() - started
-    target_path = root / env.get("DBT_TARGET_PATH", "target")
-    return StepResult(name, code, seconds, _dbt_counts(target_path / artifact, started_at))
+    counts = _dbt_counts(dbt.target_path / "run_results.json", started_at)
+    return StepResult(DBT_BUILD, outcome.exit_code, seconds, counts, outcome.sentence)
+
+
+def _dbt_freshness(dbt: changed_build.Dbt) -> StepResult:
+    started_at, started = time.time(), time.perf_counter()
+    code = changed_build.freshness(dbt)
+    seconds = time.perf_counter() - started
+    return StepResult(DBT_FRESHNESS, code, seconds, _dbt_counts(dbt.target_path / "sources.json", started_at))
 
 
 _child: subprocess.Popen[str] | None = None
@@ -161,7 +187,8 @@ def _stream(command: list[str], env: dict[str, str], cwd: Path) -> tuple[int, li
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
-    """ECS stops a task with SIGTERM: stop the current step, then leave through the lock's release."""
+    """ECS stops a task with SIGTERM: stop the current step, then leave through the lock's release. During a
+    dbt step the SystemExit goes through dbt, which cancels its running queries first."""
     if _child is not None and _child.poll() is None:
         _child.terminate()
     raise SystemExit(128 + signum)

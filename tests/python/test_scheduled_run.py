@@ -1,5 +1,6 @@
 """`python -m extract run`: the scheduled run (lock, extract, dbt build, dbt source freshness) as a
-scheduler starts it, with its JSON lines on stdout, and the run lock on a local folder and on S3 (moto)."""
+scheduler starts it, with its JSON lines on stdout, and the run lock on a local folder and on S3 (moto).
+A run on the whole sample data, and what a run builds, are in test_scheduled_run_selection.py."""
 
 from __future__ import annotations
 
@@ -53,35 +54,6 @@ def moto_env(aws_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, st
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     return env
-
-
-def test_a_run_on_sample_data_fills_the_marts_and_prints_one_json_line_per_step(
-    warehouse: WarehouseAddress, landing_dir: Path, tmp_path: Path
-) -> None:
-    assert run_extract(warehouse, "sample-data", "--landing", str(landing_dir)).returncode == 0
-
-    done = scheduled_run(warehouse, tmp_path, "--landing", str(landing_dir))
-
-    # everything loads and builds; the sample's vehicle feeds carry their feed times of 20-21 Nov 2026, so
-    # freshness says the vehicles are stale (error), and the run exits 1; the market data and lab files
-    # were just copied: fresh
-    assert done.returncode == 1, done.stderr[-4000:]
-    lines = steps(done.stdout)  # stdout is not a terminal: JSON only, the steps' own output went to stderr
-    assert list(lines) == ["extract", "dbt build", "dbt source freshness", "run"]
-    assert lines["extract"]["counts"]["loaded"] == 13 and lines["extract"]["status"] == "ok"
-    assert lines["dbt build"]["counts"]["success"] > 0 and lines["dbt build"]["exit_code"] == 0
-    assert lines["dbt source freshness"] == lines["dbt source freshness"] | {
-        "status": "failed",
-        "exit_code": 1,
-        "counts": {"pass": 2, "error": 1},
-    }
-    assert "ERROR STALE freshness of extract.load_ledger_vehicles" in done.stderr
-    assert lines["run"] == lines["run"] | {"status": "failed", "exit_code": 1, "target": "dev"}
-    assert all(isinstance(line["seconds"], float) for line in lines.values())
-    assert query(warehouse, "select count(*) from marts.vehicle")[0][0] > 0
-    assert "Done. PASS=" in done.stderr and "total " in done.stderr, "dbt's log and the extract summary"
-    with run_lock.hold(str(landing_dir)):
-        pass  # released at the end
 
 
 def test_a_run_with_a_bad_file_exits_1_and_still_builds_the_good_files(
