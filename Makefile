@@ -49,8 +49,8 @@ demo: warehouse
 test: lint pytest dbt-parse-redshift redshift-check
 
 lint: install
-	$(BIN)/ruff check extract tests bench sample_data dashboard
-	$(BIN)/ruff format --check extract tests bench sample_data dashboard
+	$(BIN)/ruff check extract tests bench sample_data dashboard dms_feeds
+	$(BIN)/ruff format --check extract tests bench sample_data dashboard dms_feeds
 	$(BIN)/sqlfluff lint models snapshots tests/dbt  # macros are linted through the models that render them
 
 pytest: install

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from dms_feeds import vin
+
 _MASK64 = (1 << 64) - 1
 
 
@@ -198,26 +200,12 @@ OPTIONALS: tuple[tuple[str, str, str], ...] = (
 
 # Model years: the newest is the benchmark's current year (feeds are dated November 2026).
 FIRST_YEAR, CURRENT_YEAR = 2014, 2026
-_VIN_LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"  # no I, O, Q
-_VIN_YEAR = dict(zip(range(2014, 2031), "EFGHJKLMNPRSTVWXY", strict=True))
-_TRANSLIT = dict(
-    zip(_VIN_LETTERS, [1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9], strict=True)
-) | {str(d): d for d in range(10)}
-_WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
-
-
-def vin_with_check_digit(draft: str) -> str:
-    """A 17-character VIN from a draft whose 9th character is a placeholder (ISO 3779 check digit)."""
-    total = sum(_TRANSLIT[c] * w for c, w in zip(draft, _WEIGHTS, strict=True))
-    check = "X" if total % 11 == 10 else str(total % 11)
-    return draft[:8] + check + draft[9:]
 
 
 def vin_of(model: Model, year: int, number: int) -> str:
     """A valid VIN unique per car number (plant letter and 6-digit serial encode it)."""
-    plant = _VIN_LETTERS[(number // 1_000_000) % len(_VIN_LETTERS)]
-    draft = f"{model.wmi}{model.vds[:5]}0{_VIN_YEAR[year]}{plant}{number % 1_000_000:06d}"
-    return vin_with_check_digit(draft)
+    plant = vin.LETTERS[(number // 1_000_000) % len(vin.LETTERS)]
+    return vin.build(model.wmi, model.vds, year, plant, number % 1_000_000)
 
 
 class Car(NamedTuple):
