@@ -116,7 +116,7 @@ def test_loader_loads_transformer_builds_and_bi_reader_reads_only_the_bi_schemas
         "update market_data.crypto_daily set price = price",
         "delete from marts.unificado",
         "drop view market_data.btc",
-        "truncate marts.vehicle_image",
+        "truncate marts.vehicle_conflict",
     ):
         assert refused(bi_reader, sql) == DENIED, sql
     assert refused(loader, "select count(*) from marts.vehicle") == DENIED

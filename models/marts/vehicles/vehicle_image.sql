@@ -1,13 +1,17 @@
+{{ config(materialized='view') }}
+
 {#-
     The images of every vehicle, from its winning layer (rank 1 in int_vehicle_layers_ranked): the
-    images of that layer's latest version, as delivered in the feed that first carried the version.
+    images of that layer's latest version, as delivered in the feed that first carried the version. A view:
+    the images are stored once per content (int_vehicle_content_images); a vehicle's are found through its
+    ranked layers' vehicle_id index.
 -#}
 
 with
 
 ranked_layers as (
 
-    {{ ranked_layers_to_rebuild() }}
+    select * from {{ ref('int_vehicle_layers_ranked') }}
 
 ),
 
@@ -33,7 +37,7 @@ final as (
         winning_layers.external_source_id,
         content_images.position,
         content_images.url,
-        {{ dbt_batch_at() }} as batch_at
+        winning_layers.batch_at
 
     from winning_layers
     inner join content_images

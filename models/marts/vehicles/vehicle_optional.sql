@@ -1,13 +1,16 @@
+{{ config(materialized='view') }}
+
 {#-
     The optionals (equipment) of every vehicle, from its winning layer (rank 1 in
-    int_vehicle_layers_ranked): the optionals of that layer's latest version.
+    int_vehicle_layers_ranked): the optionals of that layer's latest version. A view: the optionals are
+    stored once per content (int_vehicle_content_optionals).
 -#}
 
 with
 
 ranked_layers as (
 
-    {{ ranked_layers_to_rebuild() }}
+    select * from {{ ref('int_vehicle_layers_ranked') }}
 
 ),
 
@@ -36,7 +39,7 @@ final as (
         content_optionals.description,
         content_optionals.is_standard,
         content_optionals.category,
-        {{ dbt_batch_at() }} as batch_at
+        winning_layers.batch_at
 
     from winning_layers
     inner join content_optionals
