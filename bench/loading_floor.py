@@ -34,6 +34,11 @@ class FloorRun:
     def rows_per_second(self) -> float:
         return self.rows / self.seconds if self.seconds else 0.0
 
+    @property
+    def rows_per_second_per_stream(self) -> float:
+        """What one connection ingests while `streams` load at once: beside an extract's rate per worker."""
+        return self.rows_per_second / self.streams if self.streams else 0.0
+
 
 def export_records(address: WarehouseAddress, before: str, folder: Path) -> list[Path]:
     """Day 1's record JSON (feeds before `before`, an ISO timestamp) as COPY text, in two files."""

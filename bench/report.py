@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bench.loading_floor import FLOOR_TABLE
+from bench.loading_floor import FLOOR_TABLE, FloorRun
 from bench.phases import FAILED, PhaseResult
 from bench.run import BenchRun, RawGrowth
 
@@ -19,15 +19,34 @@ def _mib(value: int | None) -> str:
     return "" if value is None else f"{value / MiB:,.0f}"
 
 
-def results_table(phases: list[PhaseResult]) -> str:
+def _floor_of(run: BenchRun, phase: PhaseResult) -> FloorRun | None:
+    """The loading-floor run a phase reports (same rows and seconds), if it is one."""
+    return next((f for f in run.floor if f.rows == phase.rows and f.seconds == phase.seconds), None)
+
+
+def per_worker(run: BenchRun, phase: PhaseResult) -> float | None:
+    """rows/s per extractor worker (an extract: it ran `run.workers` processes) or per connection (the floor)."""
+    rate = phase.rows_per_second
+    if rate is None:
+        return None
+    floor = _floor_of(run, phase)
+    if floor is not None:
+        return floor.rows_per_second_per_stream
+    if phase.peak_rss_mib is not None:  # only the extractor's phases measure a peak RSS
+        return rate / max(run.workers, 1)
+    return None
+
+
+def results_table(run: BenchRun) -> str:
     lines = [
-        "| phase | status | wall s | rows | rows/s | extractor peak RSS MiB | database MiB after | notes |",
-        "|---|---|--:|--:|--:|--:|--:|---|",
+        "| phase | status | wall s | rows | rows/s | rows/s per worker or connection | extractor peak RSS MiB "
+        "| database MiB after | notes |",
+        "|---|---|--:|--:|--:|--:|--:|--:|---|",
     ]
-    for p in phases:
+    for p in run.phases:
         lines.append(
             f"| {p.name} | {p.status} | {_number(p.seconds, 1)} | {_number(p.rows)} | {_number(p.rows_per_second)} "
-            f"| {_number(p.peak_rss_mib)} | {_mib(p.db_bytes)} | {p.note} |"
+            f"| {_number(per_worker(run, p))} | {_number(p.peak_rss_mib)} | {_mib(p.db_bytes)} | {p.note} |"
         )
     return "\n".join(lines)
 
@@ -117,6 +136,25 @@ def _growth_section(growth: RawGrowth | None) -> list[str]:
     ]  # fmt: skip
 
 
+def floor_comparison(run: BenchRun) -> list[str]:
+    """The day-1 extract's records/s per worker beside the bare COPY's rows/s per connection."""
+    day1 = next((p for p in run.phases if p.peak_rss_mib is not None), None)
+    if not run.floor or day1 is None or not day1.rows_per_second:
+        return []
+    lines = [
+        "| load | rows/s | workers or connections | rows/s per worker or connection |",
+        "|---|--:|--:|--:|",
+        f"| {day1.name} (`python -m extract`) | {_number(day1.rows_per_second)} | {run.workers} "
+        f"| {_number(per_worker(run, day1))} |",
+    ]
+    for floor in run.floor:
+        lines.append(
+            f"| bare COPY, {floor.streams} connection{'s' if floor.streams > 1 else ''} "
+            f"| {_number(floor.rows_per_second)} | {floor.streams} | {_number(floor.rows_per_second_per_stream)} |"
+        )
+    return [*lines, ""]
+
+
 def _floor_section(run: BenchRun) -> list[str]:
     if not run.floor:
         return []
@@ -127,7 +165,11 @@ def _floor_section(run: BenchRun) -> list[str]:
         f"bare `COPY ... FROM STDIN` into `{FLOOR_TABLE}`: a plain logged table (like the raw table) with one",
         "`jsonb` column and no index, once over one connection and once over two in parallel (the extractor ran",
         f"with {run.workers} workers). The ratio in the notes is the day-1 extract's records/s over the floor's.",
+        "Per worker: the extract's records/s divided by its worker processes, beside what one connection of the",
+        "floor ingests (on a machine with few cores the workers, their PostgreSQL backends and the floor's",
+        "connections share them).",
         "",
+        *floor_comparison(run),
     ]
 
 
@@ -169,7 +211,7 @@ def markdown(run: BenchRun) -> str:
         "Wall seconds of each command as a user runs it (dbt's start-up included); rows/s = rows / wall seconds.",
         "Peak RSS: the largest resident set of the extractor and its worker processes (`wait4` rusage).",
         "",
-        results_table(run.phases),
+        results_table(run),
         "",
         "## Targets (issue 6)",
         "",
@@ -187,7 +229,7 @@ def markdown(run: BenchRun) -> str:
 
 def console(run: BenchRun) -> str:
     return "\n".join([
-        "", _scale_note(run), "", results_table(run.phases), "", targets_table(run), "",
+        "", _scale_note(run), "", results_table(run), "", *floor_comparison(run), targets_table(run), "",
         f"total {run.seconds:.0f} s; {len(run.failed)} failed phase(s)",
     ])  # fmt: skip
 

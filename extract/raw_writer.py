@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from psycopg2 import sql
@@ -14,42 +13,78 @@ from extract.ledger import RAW_SCHEMA
 if TYPE_CHECKING:
     from extract.domain import LoadContext
 
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r", "\x00": ""})
+CHUNK_BYTES = 256 * 1024  # what one read of psycopg2's COPY takes: a batch of whole lines
 
 
-def _text_value(value: object) -> str:
-    if value is None:
-        return "\\N"
-    return str(value).translate(_ESCAPES)
+def _escaped(text: str) -> str:
+    """Text in COPY's text format: backslash, tab, newline and carriage return escaped; NUL dropped
+    (PostgreSQL's text cannot hold it). Most values hold none of them: they are returned as they are."""
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text or "\x00" in text:
+        text = text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+        return text.replace("\x00", "")
+    return text
 
 
-class _RowStream(io.RawIOBase):
-    """A read-only file over COPY text-format lines produced lazily from `rows`."""
+def _field_formatter() -> Callable[[object], str]:
+    """A value in COPY's text format (\\N for null). The text of the last few objects that are neither
+    strings nor ints is remembered: a file's rows share one feed time, and a datetime's text costs a microsecond."""
+    held: dict[int, tuple[object, str]] = {}
+
+    def text_value(value: object) -> str:
+        kind = value.__class__
+        if kind is str:
+            return _escaped(value)  # type: ignore[arg-type]
+        if value is None:
+            return "\\N"
+        if kind is int or kind is bool:
+            return str(value)
+        known = held.get(id(value))
+        if known is not None and known[0] is value:  # the same object (it is held, so its id is not reused)
+            return known[1]
+        if len(held) >= 64:
+            held.clear()
+        text = _escaped(str(value))
+        held[id(value)] = (value, text)
+        return text
+
+    return text_value
+
+
+class _RowStream:
+    """A read-only file over COPY text-format lines made lazily from `rows`: each read() returns whole lines,
+    at least `size` bytes of them (or the rest), so memory holds one chunk whatever the row count."""
 
     def __init__(self, rows: Iterable[Sequence[object]]) -> None:
-        self._lines: Iterator[bytes] = (("\t".join(map(_text_value, row)) + "\n").encode("utf-8") for row in rows)
-        self._buffer = b""
+        self._rows: Iterator[Sequence[object]] = iter(rows)
+        self._done = False
+        self._text_value = _field_formatter()
         self.rows = 0
         self.error: BaseException | None = None  # raised by the row source; psycopg2 would mask it
 
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
-        size = len(target)
-        while len(self._buffer) < size:
-            try:
-                line = next(self._lines, None)
-            except BaseException as exc:
-                self.error = exc
-                raise
-            if line is None:
-                break
-            self.rows += 1
-            self._buffer += line
-        chunk, self._buffer = self._buffer[:size], self._buffer[size:]
-        target[: len(chunk)] = chunk
-        return len(chunk)
+    def read(self, size: int = CHUNK_BYTES) -> bytes:
+        if self._done:
+            return b""
+        size = size if size > 0 else CHUNK_BYTES
+        lines: list[str] = []
+        length = 0
+        text_value = self._text_value
+        try:
+            for row in self._rows:
+                line = "\t".join(map(text_value, row))
+                lines.append(line)
+                length += len(line) + 1  # characters: a lower bound of the bytes
+                if length >= size:
+                    break
+            else:
+                self._done = True
+            if not lines:
+                return b""
+            self.rows += len(lines)
+            lines.append("")
+            return "\n".join(lines).encode("utf-8")
+        except BaseException as exc:
+            self.error = exc
+            raise
 
 
 def copy_rows(cur: Cursor, schema: str, table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
@@ -59,7 +94,7 @@ def copy_rows(cur: Cursor, schema: str, table: str, columns: Sequence[str], rows
         sql.Identifier(schema), sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
     try:
-        cur.copy_expert(statement, io.BufferedReader(stream, buffer_size=256 * 1024), size=256 * 1024)
+        cur.copy_expert(statement, stream, size=CHUNK_BYTES)
     except Exception:
         if stream.error is not None:
             raise stream.error from None

@@ -9,11 +9,14 @@ from typing import Any
 def text_at(value: Any, path: tuple[str, ...]) -> str:
     """The text at `path` of a record value ('' when absent); the first element of a repeated one."""
     for part in path:
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if not isinstance(value, dict):
-            return ""
+        if value.__class__ is not dict:  # (the common case, a plain dict, skips both checks)
+            if isinstance(value, list):
+                value = value[0] if value else None
+            if not isinstance(value, dict):
+                return ""
         value = value.get(part)
+    if value.__class__ is str:
+        return value.strip()
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, dict):

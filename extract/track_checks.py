@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from extract.catalogue import load_catalogue
-from extract.record_text import first_text
+from extract.record_text import first_text, text_at
 from extract.tracks import ColumnRule, ListEntry, Track
 
 _EXAMPLES = 3
@@ -63,9 +63,11 @@ class FeedChecks:
         self.records = 0
         self._absent = {name: rule for name, rule in track.columns.items()}  # columns never present so far
         self._lists_empty: list[ListEntry] = list(track.lists)
-        self._parsed = [
-            (name, rule, hint_check(rule.hint)) for name, rule in track.columns.items() if self._parses(rule)
-        ]
+        self._parsed = [  # read once per record: the single path of most rules is read without first_text
+            (name, rule, hint_check(rule.hint), rule.paths[0] if len(rule.paths) == 1 else None, rule.pattern,
+             rule.vocabulary)
+            for name, rule in track.columns.items() if self._parses(rule)
+        ]  # fmt: skip
         self._failures: Counter[str] = Counter()
         self._examples: dict[str, list[str]] = {}
 
@@ -80,19 +82,19 @@ class FeedChecks:
                 del self._absent[name]
         if self._lists_empty:
             self._lists_empty = [entry for entry in self._lists_empty if not _walk(record, entry.item_path)]
-        for name, rule, reads in self._parsed:
-            text = first_text(record, rule.paths)
+        for name, rule, reads, path, pattern, vocabulary in self._parsed:
+            text = text_at(record, path) if path is not None else first_text(record, rule.paths)
             if not text:
                 continue
             value = text
-            if rule.pattern is not None:
-                found = rule.pattern.search(text)
+            if pattern is not None:
+                found = pattern.search(text)
                 value = (found.group(1) or "").strip() if found else ""
                 if not value:
-                    self._fail(name, text, f"does not match its pattern {rule.pattern.pattern!r}")
+                    self._fail(name, text, f"does not match its pattern {pattern.pattern!r}")
                     continue
-            if rule.vocabulary is not None:
-                if value.upper() not in rule.vocabulary:
+            if vocabulary is not None:
+                if value.upper() not in vocabulary:
                     self._fail(name, value, "is not in its vocabulary")
             elif not reads(value):
                 self._fail(name, value, f"does not read as {rule.hint}")

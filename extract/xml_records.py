@@ -9,9 +9,8 @@ DOCTYPE declarations are refused: no external entities, no entity expansion.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, NamedTuple
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -20,16 +19,14 @@ from extract.domain import RejectedFile
 from extract.tracks import Track
 
 
-@dataclass(frozen=True)
-class XmlRecord:
+class XmlRecord(NamedTuple):
     index: int  # 1-based, across the file's XML members
     line: int | None  # where the record element starts
-    value: dict[str, Any]
+    value: Any  # a dict; a string when the record element has neither attributes nor children
     is_delete: bool = False  # feed_mode events: a delete record (the track's deletes.root), not an ad
 
 
 _LOCAL_NAMES: dict[str, str] = {}
-_ATTRIBUTE_KEYS: dict[str, str] = {}
 
 
 def local_name(tag: str) -> str:
@@ -41,66 +38,114 @@ def local_name(tag: str) -> str:
     return name
 
 
-def _attribute_key(name: str) -> str:
-    key = _ATTRIBUTE_KEYS.get(name)
-    if key is None:
-        key = _ATTRIBUTE_KEYS[name] = "@" + local_name(name)
-    return key
+# A node of the track's list paths: child name -> (that path is a declared list, the node below it or None).
+# A name missing from a node has no declared list at or below it: that subtree is read without paths.
+ListNode = dict[str, tuple[bool, "ListNode | None"]]
 
 
-class _ListPaths:
-    """The track's list paths, and every prefix of them: below any other path no list can start."""
+def list_trie(paths: frozenset[tuple[str, ...]]) -> ListNode:
+    """The track's list paths as a trie (ListNode)."""
+    root: dict[str, list[Any]] = {}
+    for path in paths:
+        node = root
+        for position, name in enumerate(path, 1):
+            entry = node.setdefault(name, [False, None])
+            if position == len(path):
+                entry[0] = True
+            else:
+                if entry[1] is None:
+                    entry[1] = {}
+                node = entry[1]
 
-    def __init__(self, paths: frozenset[tuple[str, ...]]) -> None:
-        self.paths = paths
-        self.prefixes = {path[:size] for path in paths for size in range(len(path))}
+    def frozen(node: dict[str, list[Any]]) -> ListNode:
+        return {name: (is_list, None if below is None else frozen(below)) for name, (is_list, below) in node.items()}
+
+    return frozen(root)
 
 
-def _leaf_value(items: list[tuple[str, str]], text: str | None) -> Any:
-    text = text.strip() if text else ""
-    if not items:
-        return text
-    value = {_attribute_key(k): v for k, v in items}
-    if text:
-        value["#text"] = text
-    return value
+_NOT_AN_ELEMENT = ""  # the cached "name" of a comment's, processing instruction's or entity's tag
+_MISSING = object()
 
 
-def element_value(element: etree._Element, path: tuple[str, ...] | None, lists: _ListPaths) -> Any:
-    """The JSON-ready value of an element; `path` is None where no declared list can be below.
+class RecordReader:
+    """Turns a record element into its JSON-ready value (see the module's docstring).
 
-    The hot loop of the extractor: leaves (most elements) are converted inline, without a call.
-    """
-    items = element.items()
-    if not len(element):
-        return _leaf_value(items, element.text)
-    value: dict[str, Any] = {_attribute_key(k): v for k, v in items} if items else {}
-    for child in element:
-        tag = child.tag
-        if not isinstance(tag, str):  # a comment or processing instruction left by the parser
-            continue
-        name = local_name(tag)
-        child_path = None if path is None else (*path, name)
-        if len(child):
-            below = child_path if child_path is not None and child_path in lists.prefixes else None
-            child_value = element_value(child, below, lists)
-        else:
-            child_value = _leaf_value(child.items(), child.text)
-        if name in value:  # a repetition, or a declared list already started
-            existing = value[name]
-            if isinstance(existing, list):
+    The hot loop of the extractor, run once per element of every record: one pass over each element's
+    children through lxml, names and attribute keys cached per tag, leaves read inline, and the track's
+    list paths followed as a trie only below the names that lead to a declared list."""
+
+    def __init__(self, list_paths: frozenset[tuple[str, ...]]) -> None:
+        self.lists: ListNode | None = list_trie(list_paths) or None
+        self._names: dict[object, str] = {}
+        self._attribute_keys: dict[str, str] = {}
+
+    def _name(self, tag: object) -> str:
+        name = local_name(tag) if isinstance(tag, str) else _NOT_AN_ELEMENT
+        self._names[tag] = name
+        return name
+
+    def _attributes(self, items: list[tuple[str, str]]) -> dict[str, Any]:
+        keys = self._attribute_keys
+        value: dict[str, Any] = {}
+        for name, text in items:
+            key = keys.get(name)
+            if key is None:
+                key = keys[name] = "@" + local_name(name)
+            value[key] = text
+        return value
+
+    def record(self, element: etree._Element, is_delete: bool = False) -> Any:
+        """The value of a record element; declared lists apply to records, not to delete records."""
+        if len(element):
+            return self._element(element, None if is_delete else self.lists)
+        items = element.items()
+        text = element.text
+        text = text.strip() if text else ""
+        if not items:
+            return text
+        value = self._attributes(items)
+        if text:
+            value["#text"] = text
+        return value
+
+    def _element(self, element: etree._Element, lists: ListNode | None) -> dict[str, Any]:
+        names, attributes, element_value = self._names, self._attributes, self._element
+        items = element.items()
+        value: dict[str, Any] = attributes(items) if items else {}
+        for child in element:
+            tag = child.tag
+            name = names.get(tag)
+            if name is None:
+                name = self._name(tag)
+            if not name:  # a comment or processing instruction left by the parser
+                continue
+            entry = lists.get(name) if lists is not None else None
+            if len(child):
+                child_value: Any = element_value(child, entry[1] if entry is not None else None)
+            else:
+                child_items = child.items()
+                text = child.text
+                if child_items:
+                    child_value = attributes(child_items)
+                    if text:
+                        text = text.strip()
+                        if text:
+                            child_value["#text"] = text
+                else:
+                    child_value = text.strip() if text else ""
+            existing = value.get(name, _MISSING)
+            if existing is _MISSING:  # the first of its name: an array when the track declares a list here
+                value[name] = [child_value] if entry is not None and entry[0] else child_value
+            elif type(existing) is list:  # a repetition, or a declared list already started
                 existing.append(child_value)
             else:
                 value[name] = [existing, child_value]
-        elif child_path is not None and child_path in lists.paths:
-            value[name] = [child_value]
-        else:
-            value[name] = child_value
-    text = element.text
-    text = text.strip() if text else ""
-    if text:
-        value["#text"] = text
-    return value
+        text = element.text
+        if text:
+            text = text.strip()
+            if text:
+                value["#text"] = text
+        return value
 
 
 def _refuse_doctype(element: etree._Element, what: str) -> None:
@@ -120,7 +165,8 @@ def iter_records(stream: BinaryIO, what: str, track: Track, start_index: int = 1
     In feed_mode events, the track's delete records come too, in document order (is_delete).
     """
     index = start_index - 1
-    lists = _ListPaths(track.list_paths)
+    reader = RecordReader(track.list_paths)
+    record_parent = track.record_parent
     delete_tag = track.deletes.root if track.deletes is not None else None
     tags = (track.root,) if delete_tag is None else (track.root, delete_tag)
     parser = etree.iterparse(
@@ -144,13 +190,12 @@ def iter_records(stream: BinaryIO, what: str, track: Track, start_index: int = 1
             is_delete = delete_tag is not None and local_name(element.tag) == delete_tag
             if (
                 not is_delete
-                and track.record_parent is not None
-                and (parent is None or local_name(parent.tag) != track.record_parent)
+                and record_parent is not None
+                and (parent is None or local_name(parent.tag) != record_parent)
             ):
                 continue  # the record's tag reused inside a record (Multigestionale's images)
             index += 1
-            yield XmlRecord(index, element.sourceline, element_value(element, () if not is_delete else None, lists),
-                            is_delete)  # fmt: skip
+            yield XmlRecord(index, element.sourceline, reader.record(element, is_delete), is_delete)
             element.clear(keep_tail=False)
             if parent is not None:
                 while element.getprevious() is not None:
