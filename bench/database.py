@@ -64,6 +64,14 @@ def recreate(address: WarehouseAddress) -> None:
         conn.close()
 
 
+def drop(address: WarehouseAddress) -> None:
+    """Drop the scratch database `address` names (never the bench database itself)."""
+    if address.dbname == BENCH_DATABASE:
+        raise ValueError(f"drop: {address.dbname} is the bench database")
+    with connection(replace(address, dbname="postgres")) as admin, admin.cursor() as cur:
+        cur.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(address.dbname)))
+
+
 def scalar(address: WarehouseAddress, query: str, params: tuple[object, ...] = ()) -> object:
     with connection(address) as conn, conn.cursor() as cur:
         cur.execute(query, params)

@@ -61,10 +61,11 @@ class Expected:
     rows: int | None = None
 
 
-def deliver(tree: Path, landing: Path) -> int:
-    """Put every file of `tree` at the same path in `landing`: a hard link (same content, same mtime)."""
+def deliver(tree: Path, landing: Path, only: str = "") -> int:
+    """Put every file of `tree` (whose path contains `only`) at the same path in `landing`: a hard link (same
+    content, same mtime)."""
     count = 0
-    for source in sorted(p for p in tree.rglob("*") if p.is_file()):
+    for source in sorted(p for p in tree.rglob("*") if p.is_file() and only in str(p.relative_to(tree))):
         target = landing / source.relative_to(tree)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.unlink(missing_ok=True)
@@ -131,7 +132,8 @@ def extract_phase(ctx: PhaseContext, name: str, domain: str, expected: Expected)
     before = last_load_id(ctx.address)
     command = [sys.executable, "-m", "extract", "--landing", str(ctx.landing), "--domain", domain,
                "--workers", str(ctx.workers)]  # fmt: skip
-    run = run_measured(command, subprocess_env(), ctx.project, ctx.logs / f"{slug(name)}.log", ctx.timeout)
+    env = {**subprocess_env(), "PGDATABASE": ctx.address.dbname}
+    run = run_measured(command, env, ctx.project, ctx.logs / f"{slug(name)}.log", ctx.timeout)
     problems = _run_problems(run, ctx.address, "extract")
     ledger = _ledger_since(ctx.address, before)
     files = ", ".join(f"{count} {status}" for status, (count, _) in sorted(ledger.items())) or "no files"
