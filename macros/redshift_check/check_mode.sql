@@ -1,7 +1,7 @@
 {#
     The check mode of `make redshift-check` (extract/redshift_check.py): dbt compiles the project for
     Redshift with no cluster, once per branch of the incremental models, `--vars '{redshift_check_branch:
-    full-refresh}'` or `incremental`. Whatever a model or test would ask the warehouse is answered here
+    full-refresh}'` or `incremental`. Whatever a model or snapshot would ask the warehouse is answered here
     instead, and only then: without the var every macro below is dbt's own call, unchanged.
 
     is_incremental(): the branch being compiled (macros of the root project take precedence over dbt's,
@@ -25,17 +25,6 @@
     {%- endif -%}
     {{ return(branch) }}
 {% endmacro %}
-
-{#
-    The lower-case column names the YAML documents for the model or snapshot built into `relation`: what
-    the check mode reads instead of asking the warehouse (adapter.get_columns_in_relation).
-#}
-{% macro documented_columns(relation) -%}
-    {%- for node in graph.nodes.values() if node.relation_name == (relation | string) -%}
-        {{ return(node.columns.keys() | map('lower') | list) }}
-    {%- endfor -%}
-    {{ return([]) }}
-{%- endmacro %}
 
 {#
     adapter.get_relation(database, schema, identifier): the relation if it exists, else none. In the check

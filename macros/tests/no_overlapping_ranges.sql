@@ -1,9 +1,11 @@
 {#-
     Fails on every row whose validity range [valid_from, valid_to) overlaps the next row of the same
     partition (ordered by valid_from), or ends before it starts. A null valid_to is open-ended.
-    partition_by: a column or a list of columns.
+    partition_by: a column or a list of columns. batch_column, batch_key, batch_from: the rows it
+    checks (macros/tests/tested_rows.sql); on a history, batch_key is the partition's key, so the
+    versions the latest batch wrote are checked against the key's earlier ones.
 -#}
-{% test no_overlapping_ranges(model, partition_by, valid_from, valid_to) %}
+{% test no_overlapping_ranges(model, partition_by, valid_from, valid_to, batch_column=none, batch_key=none, batch_from=none) %}
 
 {%- set partition_columns = [partition_by] if partition_by is string else partition_by %}
 
@@ -20,7 +22,7 @@ ranges as (
             order by {{ valid_from }}
         ) as next_range_from
 
-    from {{ model }}
+    from {{ tested_rows(model, batch_column, batch_key, batch_from) }}
 
 ),
 

@@ -1,8 +1,9 @@
 {#-
     Fails on every key with more than one open row (valid_to null). With allow_none false (the
-    default, for snapshots that keep deletions as rows) a key with no open row fails too.
+    default, for snapshots that keep deletions as rows) a key with no open row fails too. batch_column,
+    batch_key (the key), batch_from: the rows it checks (macros/tests/tested_rows.sql).
 -#}
-{% test one_open_row_per_key(model, key, valid_to, allow_none=false) %}
+{% test one_open_row_per_key(model, key, valid_to, allow_none=false, batch_column=none, batch_key=none, batch_from=none) %}
 
 {%- set key_columns = [key] if key is string else key %}
 
@@ -14,7 +15,7 @@ open_rows as (
         {{ key_columns | join(', ') }},
         sum(case when {{ valid_to }} is null then 1 else 0 end) as open_row_count
 
-    from {{ model }}
+    from {{ tested_rows(model, batch_column, batch_key, batch_from) }}
     group by {{ key_columns | join(', ') }}
 
 ),

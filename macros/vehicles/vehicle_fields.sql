@@ -20,16 +20,18 @@
 {#
     One select per catalogue field over `relation` (a CTE name), joined with `union all`: the field's
     value as text in `value`, its name in `field_name`, plus `carried_columns` unchanged. Rows whose
-    value is null are left out.
+    value is null are left out. With `table` (a ref), each select reads that table as `relation`, keeping
+    the rows where `condition` holds: what a view does, as PostgreSQL materializes whole a CTE that every
+    field's select reads, and a filter on the view (a vehicle, a batch) would not reach the table's indexes.
 #}
-{% macro unpivot_vehicle_fields(relation, carried_columns) %}
+{% macro unpivot_vehicle_fields(relation, carried_columns, table=none, condition=none) %}
 {% for field in vehicle_resolved_fields() %}
     select
         {{ relation }}.{{ carried_columns | join(', ' ~ relation ~ '.') }},
         '{{ field.name }}' as field_name,
         cast({{ relation }}.{{ field.name }} as {{ vehicle_field_value_type() }}) as value
-    from {{ relation }}
-    where {{ relation }}.{{ field.name }} is not null
+    from {{ relation if table is none else table ~ ' as ' ~ relation }}
+    where {{ relation }}.{{ field.name }} is not null{{ ' and ' ~ condition if condition is not none }}
 {% if not loop.last %}
     union all
 {% endif %}

@@ -1,10 +1,30 @@
 {#-
-    A layer is available exactly when the latest feed (greatest feed_at, then load id) of its
-    corporate + source delivered it: fails on every layer where the two disagree. Snapshot sources
-    only: in an events source (feed_mode: events) a feed that does not mention an ad leaves it as it is.
+    A layer of a snapshot source is available exactly when the latest applied feed of its corporate +
+    source (greatest feed_at, then load id; applied: the ledger says loaded or released) has a record
+    with its stock id. Derived from the raw feeds and the ledger (sources) and the deliveries (staging),
+    not from int_vehicle_feeds or the models' logic: fails on every layer of vehicle_layer whose
+    is_available disagrees, and on every stock id of a latest feed that has no layer at all. Events
+    sources (feed_mode: events) are left out: a feed that does not mention an ad leaves it as it is.
+
+    Scope: every layer, on every run (also one with nothing new). It reads the records of each sequence's
+    latest feed only, through the raw table's (load_id, record_index) index. It checks the catalogue
+    against the ledger as it is when the test runs: a feed applied (or released) after the build makes
+    it fail until the next build folds it in.
 -#}
 
 with
+
+feeds as (
+
+    select * from {{ source('dms', 'vehicle_feeds') }}
+
+),
+
+load_ledger as (
+
+    select * from {{ source('extract', 'load_ledger') }}
+
+),
 
 layers as (
 
@@ -12,50 +32,76 @@ layers as (
 
 ),
 
-feeds as (
-
-    select * from {{ ref('int_vehicle_feeds') }}
-
-),
-
-ranked_feeds as (
+applied_feeds as (
 
     select
-        corporate_id,
-        source,
-        load_id,
+        feeds.load_id,
+        feeds.corporate_id,
+        feeds.dms as source,
         row_number() over (
-            partition by corporate_id, source
-            order by feed_at desc, load_id desc
+            partition by feeds.corporate_id, feeds.dms
+            order by feeds.feed_at desc, feeds.load_id desc
         ) as recency
 
     from feeds
+    where
+        {{ dms_feed_mode_is('feeds.dms', 'snapshot') }}
+        and exists (
+            select 1
+            from load_ledger
+            where
+                load_ledger.load_id = feeds.load_id
+                and load_ledger.status in ('loaded', 'released')
+        )
 
 ),
 
 latest_feeds as (
 
-    select * from ranked_feeds
+    select * from applied_feeds
     where recency = 1
+
+),
+
+latest_stock as (
+
+    select distinct
+        deliveries.corporate_id,
+        deliveries.source,
+        deliveries.external_source_id
+
+    from latest_feeds
+    inner join {{ ref('stg_dms__vehicle_deliveries') }} as deliveries
+        on latest_feeds.load_id = deliveries.load_id
+
+),
+
+snapshot_layers as (
+
+    select * from layers
+    where {{ dms_feed_mode_is('layers.source', 'snapshot') }}
 
 ),
 
 final as (
 
     select
-        layers.layer_id,
-        layers.load_id,
-        layers.is_available,
-        latest_feeds.load_id as latest_load_id
+        snapshot_layers.layer_id,
+        snapshot_layers.is_available,
+        coalesce(snapshot_layers.corporate_id, latest_stock.corporate_id) as corporate_id,
+        coalesce(snapshot_layers.source, latest_stock.source) as source,
+        coalesce(snapshot_layers.external_source_id, latest_stock.external_source_id) as external_source_id,
+        latest_stock.external_source_id is not null as is_in_latest_feed
 
-    from layers
-    inner join latest_feeds
+    from snapshot_layers
+    full outer join latest_stock
         on
-            layers.corporate_id = latest_feeds.corporate_id
-            and layers.source = latest_feeds.source
+            snapshot_layers.corporate_id = latest_stock.corporate_id
+            and snapshot_layers.source = latest_stock.source
+            and snapshot_layers.external_source_id = latest_stock.external_source_id
     where
-        layers.is_available != (layers.load_id = latest_feeds.load_id)
-        and {{ dms_feed_mode_is('layers.source', 'snapshot') }}
+        snapshot_layers.layer_id is null
+        or snapshot_layers.is_available != (latest_stock.external_source_id is not null)
 
 )
 

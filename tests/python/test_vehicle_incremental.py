@@ -8,6 +8,7 @@ then the same marts rebuilt with --full-refresh.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -51,6 +52,12 @@ def mart_rows(warehouse: WarehouseAddress) -> dict[str, list[tuple]]:
         ]
         rows[table] = sorted(query(warehouse, f"select {', '.join(columns)} from marts.{table}"), key=repr)
     return rows
+
+
+def failed_rows(dbt_output: str, test_name: str) -> int | None:
+    """The rows the failing data test whose name starts with `test_name` returned ("Got N results"), if it failed."""
+    found = re.search(rf"Failure in test {test_name}.*?Got (\d+) result", dbt_output, re.DOTALL)
+    return int(found.group(1)) if found else None
 
 
 def extract_and_build(warehouse: WarehouseAddress, landing: Path, tmp_path: Path, *extra: str) -> None:
@@ -133,12 +140,24 @@ def test_incremental_builds_equal_a_full_rebuild(warehouse: WarehouseAddress, tm
     assert rebuilt.returncode == 0, rebuilt.stdout[-5000:]
     assert mart_rows(warehouse) == incremental
 
-    # the data tests of the big tables check the latest batch: a broken row of it fails `dbt test`
-    # (the lineage of a shared vehicle is its winners' table; the mart is a view over it)
+    # the data tests of the big tables check their latest batch (batch_column): a broken row of it fails
+    # `dbt test` (the lineage of a shared vehicle is its winners' table; the mart is a view over it) ...
     conn = connect(warehouse)
     with conn, conn.cursor() as cur:
         cur.execute("update intermediate.int_vehicle_field_winners set value = null where vehicle_id = %s", (V2,))
+        cur.execute("update marts.vehicle set first_seen_at = null where vehicle_id = %s", (V3,))
+        # ... a broken row of an earlier batch is not the latest batch's
+        cur.execute(
+            "update marts.vehicle set first_seen_at = null, batch_at = batch_at - interval '1 day'"
+            " where vehicle_id = %s",
+            (V1_CORRECTED,),
+        )
     conn.close()
-    tested = run_dbt(warehouse, tmp_path, "test", "--select", "vehicle_field_lineage")
+    tested = run_dbt(warehouse, tmp_path, "test", "--select", "vehicle_field_lineage", "vehicle")
     assert tested.returncode == 1
     assert "Failure in test not_null_columns_vehicle_field_lineage" in tested.stdout
+    assert failed_rows(tested.stdout, "not_null_columns_vehicle_batch_at") == 1
+    # every row with test_all_rows: both broken vehicles
+    everything = run_dbt(warehouse, tmp_path, "test", "--select", "vehicle", "--vars", "{test_all_rows: true}")
+    assert everything.returncode == 1
+    assert failed_rows(everything.stdout, "not_null_columns_vehicle_batch_at") == 2

@@ -14,27 +14,17 @@
 
 with
 
-ranked_layers as (
-
-    select * from {{ ref('int_vehicle_layers_ranked') }}
-
-),
-
 field_winners as (
 
     select * from {{ ref('int_vehicle_field_winners') }}
 
 ),
 
-single_layers as (
-
-    select * from ranked_layers
-    where vehicle_layer_count = 1
-
-),
-
 single_layer_fields as (
-    {{ unpivot_vehicle_fields('single_layers', carried_columns) }}
+    {#- each field's select reads the table: a filter on the view (a vehicle, a batch) reaches its indexes -#}
+    {{ unpivot_vehicle_fields(
+        'single_layers', carried_columns, ref('int_vehicle_layers_ranked'), 'single_layers.vehicle_layer_count = 1'
+    ) }}
 ),
 
 final as (
