@@ -46,6 +46,7 @@ class PhaseResult:
     failure: str | None = None  # exit code, what was wrong, last lines of output
     targets: list[Target] = field(default_factory=list)
     slowest: list[NodeTiming] = field(default_factory=list)  # dbt builds only
+    workers: int | None = None  # extracts only: how many worker processes it ran
 
     @property
     def rows_per_second(self) -> float | None:
@@ -139,7 +140,7 @@ def extract_phase(ctx: PhaseContext, name: str, domain: str, expected: Expected)
     files = ", ".join(f"{count} {status}" for status, (count, _) in sorted(ledger.items())) or "no files"
     result = PhaseResult(
         name, seconds=run.seconds, rows=ledger.get("loaded", (0, 0))[1], peak_rss_mib=run.peak_rss_mib,
-        db_bytes=database_bytes(ctx.address), note=f"files: {files}",
+        db_bytes=database_bytes(ctx.address), note=f"files: {files}", workers=ctx.workers,
     )  # fmt: skip
     problems += _mismatches(ledger, expected)
     if problems:

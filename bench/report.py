@@ -25,7 +25,7 @@ def _floor_of(run: BenchRun, phase: PhaseResult) -> FloorRun | None:
 
 
 def per_worker(run: BenchRun, phase: PhaseResult) -> float | None:
-    """rows/s per extractor worker (an extract: it ran `run.workers` processes) or per connection (the floor)."""
+    """rows/s per extractor worker (an extract: the processes it ran) or per connection (the floor)."""
     rate = phase.rows_per_second
     if rate is None:
         return None
@@ -33,7 +33,7 @@ def per_worker(run: BenchRun, phase: PhaseResult) -> float | None:
     if floor is not None:
         return floor.rows_per_second_per_stream
     if phase.peak_rss_mib is not None:  # only the extractor's phases measure a peak RSS
-        return rate / max(run.workers, 1)
+        return rate / max(phase.workers or run.workers, 1)
     return None
 
 
@@ -213,7 +213,7 @@ def markdown(run: BenchRun) -> str:
         "",
         results_table(run),
         "",
-        "## Targets (issue 6)",
+        "## Targets (issues 6 and 14)",
         "",
         targets_table(run),
         "",
