@@ -1,9 +1,10 @@
 {#-
     A layer of a snapshot source is available exactly when the latest applied feed of its corporate +
     source (greatest feed_at, then load id; applied: the ledger says loaded or released) has a record
-    with its stock id. Derived from the raw feeds and the ledger (sources) and the deliveries (staging),
-    not from int_vehicle_feeds or the models' logic: fails on every layer of vehicle_layer whose
-    is_available disagrees, and on every stock id of a latest feed that has no layer at all. Events
+    with its stock id. Derived from the raw feeds as staged (stg_dms__feeds: the ledger's applied feeds)
+    and their deliveries, not from int_vehicle_feeds or the models' logic, nor from the ledger source
+    itself (that would put this test in every build selecting the load audit). Fails on every layer of
+    vehicle_layer whose is_available disagrees, and on every stock id of a latest feed that has no layer at all. Events
     sources (feed_mode: events) are left out: a feed that does not mention an ad leaves it as it is.
 
     Scope: every layer, on every run (also one with nothing new). It reads the records of each sequence's
@@ -14,15 +15,10 @@
 
 with
 
-feeds as (
+applied_feeds as (
 
-    select * from {{ source('dms', 'vehicle_feeds') }}
-
-),
-
-load_ledger as (
-
-    select * from {{ source('extract', 'load_ledger') }}
+    -- the raw feeds the ledger says loaded or released (staging: no vehicle model's logic)
+    select * from {{ ref('stg_dms__feeds') }}
 
 ),
 
@@ -32,33 +28,25 @@ layers as (
 
 ),
 
-applied_feeds as (
+sequenced_feeds as (
 
     select
-        feeds.load_id,
-        feeds.corporate_id,
-        feeds.dms as source,
+        applied_feeds.load_id,
+        applied_feeds.corporate_id,
+        applied_feeds.source,
         row_number() over (
-            partition by feeds.corporate_id, feeds.dms
-            order by feeds.feed_at desc, feeds.load_id desc
+            partition by applied_feeds.corporate_id, applied_feeds.source
+            order by applied_feeds.feed_at desc, applied_feeds.load_id desc
         ) as recency
 
-    from feeds
-    where
-        {{ dms_feed_mode_is('feeds.dms', 'snapshot') }}
-        and exists (
-            select 1
-            from load_ledger
-            where
-                load_ledger.load_id = feeds.load_id
-                and load_ledger.status in ('loaded', 'released')
-        )
+    from applied_feeds
+    where {{ dms_feed_mode_is('applied_feeds.source', 'snapshot') }}
 
 ),
 
 latest_feeds as (
 
-    select * from applied_feeds
+    select * from sequenced_feeds
     where recency = 1
 
 ),
