@@ -233,6 +233,19 @@ def record_success(folder: Path, plan: Plan, manifest_text: bytes) -> None:
 # ---------------------------------------------------------------- the graph
 
 
+def _reachable(roots: Iterable[str], edges: dict[str, Any]) -> set[str]:
+    """`roots` and every node reachable from them along `edges` (node -> its neighbours)."""
+    seen: set[str] = set()
+    stack = list(roots)
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        stack.extend(edges.get(current, ()))
+    return seen
+
+
 class Graph:
     """The parsed project (manifest.json) as the selection needs it."""
 
@@ -260,26 +273,10 @@ class Graph:
         return kind in ("snapshot", "test")
 
     def descendants(self, roots: Iterable[str]) -> set[str]:
-        seen: set[str] = set()
-        stack = list(roots)
-        while stack:
-            current = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            stack.extend(self.children.get(current, ()))
-        return seen
+        return _reachable(roots, self.children)
 
     def ancestors(self, roots: Iterable[str]) -> set[str]:
-        seen: set[str] = set()
-        stack = list(roots)
-        while stack:
-            current = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            stack.extend(self.parents.get(current, ()))
-        return seen
+        return _reachable(roots, self.parents)
 
     def raw_sources(self, unique_id: str) -> frozenset[str]:
         """The sources upstream of a node."""

@@ -48,7 +48,8 @@
         {{- return('(' ~ batch_rows ~ ') as tested_rows') -}}
     {%- endif -%}
     {%- set batch_keys = 'select ' ~ batch_key ~ ' from ' ~ model ~ ' where ' ~ batch_column ~ ' = ' ~ latest_batch -%}
-    {{- return('(select * from ' ~ model ~ ' where ' ~ in_subquery(batch_key, batch_keys) ~ ') as tested_rows') -}}
+    {%- set key_filter = in_subquery(batch_key, batch_keys) if batch_from is not none else batch_key ~ ' in (' ~ batch_keys ~ ')' -%}
+    {{- return('(select * from ' ~ model ~ ' where ' ~ key_filter ~ ') as tested_rows') -}}
 {%- endmacro %}
 
 {# The relation a model of this project is built into, from dbt's graph (no dependency, unlike ref()). #}
@@ -63,8 +64,11 @@
 {%- endmacro %}
 
 {#
-    `column in (subquery)`. PostgreSQL: `column = any(array(subquery))`, a filter it pushes into a view's
-    union branches and answers from their indexes, where `in` would be a join it cannot push.
+    `column in (subquery)` for a view (batch_from). PostgreSQL: `column = any(array(subquery))`, a filter it
+    pushes into a view's union branches and answers from their indexes, where `in` would be a join it
+    cannot push. A table keeps `in` (a hash semi-join): an array of a first build's million keys is
+    searched row by row. A view whose rows of a key all share one batch (every row of a vehicle or layer is
+    rewritten together) needs no batch_key at all.
 #}
 {% macro in_subquery(column, subquery) -%}
     {{ return(adapter.dispatch('in_subquery', 'dealer_warehouse')(column, subquery)) }}

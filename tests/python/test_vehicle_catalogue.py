@@ -14,6 +14,12 @@ from vehicle_feeds import Ad, document, write_feed
 
 from extract.warehouse import WarehouseAddress
 
+# every vehicle mart and the snapshot, with what they are built from
+CATALOGUE_BUILD = (
+    "build", "--select", "+vehicle_snapshot+", "+vehicle_conflict+", "+vehicle_image+", "+vehicle_optional+",
+    "+vehicle_layer+", "+vehicle_field_lineage+", "+vehicle_layer_history",
+)  # fmt: skip
+
 GIULIA, GOLF, PANDA = "ZARFAEDN8M7345127", "WVWZZZCD3LW204518", "ZFA31200XNJ482913"
 
 
@@ -22,9 +28,7 @@ def build_sample(warehouse: WarehouseAddress, tmp_path: Path, project: Path = PR
     assert run_extract(warehouse, "sample-data", "--landing", str(landing)).returncode == 0
     extracted = run_extract(warehouse, "--landing", str(landing), "--domain", "vehicles", cwd=project)
     assert extracted.returncode == 0, extracted.stdout + extracted.stderr
-    built = run_dbt(warehouse, tmp_path, "build", "--select", "+vehicle_snapshot+", "+vehicle_conflict+",
-                    "+vehicle_image+", "+vehicle_optional+", "+vehicle_layer+", "+vehicle_field_lineage+",
-                    "+vehicle_layer_history", project_dir=project)  # fmt: skip
+    built = run_dbt(warehouse, tmp_path, *CATALOGUE_BUILD, project_dir=project)
     assert built.returncode == 0, built.stdout[-5000:]
     return landing
 
@@ -106,17 +110,7 @@ def test_late_feed_does_not_win_and_a_returning_vehicle_is_available_again(
     late = [Ad("A-1001", vin=PANDA, make="Fiat", model="Panda", list_price="99999.00")]
     write_feed(landing, "101", "DMS_A", "late.xml", document(late), datetime(2026, 11, 19, 6, 0, tzinfo=UTC))
     assert run_extract(warehouse, "--landing", str(landing)).returncode == 0
-    built = run_dbt(
-        warehouse,
-        tmp_path,
-        "build",
-        "--select",
-        "+vehicle_snapshot+",
-        "+vehicle_conflict+",
-        "+vehicle_layer+",
-        "+vehicle_field_lineage+",
-        "+vehicle_layer_history",
-    )
+    built = run_dbt(warehouse, tmp_path, *CATALOGUE_BUILD)
     assert built.returncode == 0, built.stdout[-4000:]
 
     assert vehicle(warehouse, PANDA, "list_price") == (Decimal("12500.00"),)
@@ -139,17 +133,7 @@ def test_late_feed_does_not_win_and_a_returning_vehicle_is_available_again(
     body = day2.replace("</Ads>", jeep + "</Ads>")
     write_feed(landing, "101", "DMS_A", "data.xml.zip", body, datetime(2026, 11, 22, 6, 0, tzinfo=UTC))
     assert run_extract(warehouse, "--landing", str(landing)).returncode == 0
-    rebuilt = run_dbt(
-        warehouse,
-        tmp_path,
-        "build",
-        "--select",
-        "+vehicle_snapshot+",
-        "+vehicle_conflict+",
-        "+vehicle_layer+",
-        "+vehicle_field_lineage+",
-        "+vehicle_layer_history",
-    )
+    rebuilt = run_dbt(warehouse, tmp_path, *CATALOGUE_BUILD)
     assert rebuilt.returncode == 0, rebuilt.stdout[-4000:]
 
     assert query(
