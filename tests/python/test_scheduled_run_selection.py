@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import fresh_database
 from support import PROJECT_ROOT, query, run_extract
+from test_scheduled_run import dbt_env
 
 from extract import run_lock
 from extract.changed_build import PLAN_FILE, STATE_FOLDER, Graph, LedgerChange, close_over_views, data_nodes
@@ -55,24 +56,13 @@ class Pipeline:
     first: Run
 
     def run(self) -> Run:
-        env = _dbt_env(self.workdir)
+        env = dbt_env(self.workdir)
         return _read_run(run_extract(self.address, "run", "--landing", str(self.landing), cwd=self.project, **env),
                          self.workdir / "target")  # fmt: skip
 
     @property
     def state(self) -> Path:
         return self.workdir / "target" / STATE_FOLDER
-
-
-def _dbt_env(workdir: Path) -> dict[str, str]:
-    profiles = workdir / "profiles"
-    profiles.mkdir(exist_ok=True)
-    shutil.copyfile(PROJECT_ROOT / "profiles.yml.example", profiles / "profiles.yml")
-    return {
-        "DBT_PROFILES_DIR": str(profiles),
-        "DBT_TARGET_PATH": str(workdir / "target"),
-        "DBT_LOG_PATH": str(workdir / "logs"),
-    }
 
 
 def _read_run(done: subprocess.CompletedProcess[str], target: Path) -> Run:
@@ -101,7 +91,7 @@ def pipeline(server: WarehouseAddress, tmp_path_factory: pytest.TempPathFactory)
     with fresh_database(server) as address:
         landed = run_extract(address, "sample-data", "--landing", str(landing), "--broken-feed")
         assert landed.returncode == 0, landed.stderr
-        done = run_extract(address, "run", "--landing", str(landing), cwd=project, **_dbt_env(workdir))
+        done = run_extract(address, "run", "--landing", str(landing), cwd=project, **dbt_env(workdir))
         first = _read_run(done, workdir / "target")
         assert first.steps["dbt build"]["exit_code"] == 0, done.stderr[-4000:]  # the rest: the first test
         yield Pipeline(address, project, landing, workdir, first)
