@@ -9,10 +9,20 @@ archive keeps every file. Comparing with the previous feed only keeps the work p
 new feeds, whatever the history's length. Raw then grows by about 150 bytes per repeated record
 instead of about 1,600.
 
-"Previous" means the previous *applied* feed (ledger status loaded or released), never a held or
-superseded one (extract.held_feeds): dbt does not read those, so a record that repeats a held feed's
-keeps its JSON. A held feed is compacted against the previous applied feed like any other. Releasing it
-later needs nothing more: no feed was compacted against it while it was held, and an applied feed stays
+"Previous" is decided when the feed commits, not when compaction runs, and stored with it
+(`vehicle_feeds.compaction_base_load_id`): the latest *applied* feed (ledger status loaded or released) of
+the same corporate and DMS with a lower load id that had committed by then; the feed's transaction holds
+the corporate + DMS lock from that choice to its commit. Why it matters: load ids are reserved when a
+file starts, so feeds can commit out of load-id order. Were "previous" decided later, a feed B could be
+recorded by a running dbt build, then an earlier-numbered feed A commit, then compaction empty B's
+records against A before dbt typed B's contents (A not yet recorded): a content typed from an emptied
+record. Chosen at commit, every feed whose JSON a record relies on was visible to any dbt statement that
+sees the record's feed, and has a lower load id, so it is recorded in the same dbt run or an earlier one,
+and dbt types a content from its lowest load id: a record with its JSON.
+
+Held and superseded feeds are never a base (extract.held_feeds): dbt does not read them, so a record that
+repeats a held feed's keeps its JSON. A held feed is compacted against its base like any other. Releasing
+it later needs nothing more: no feed took it as a base while it was held, and an applied feed stays
 applied, so every record that lost its JSON repeats one of a feed dbt reads.
 """
 
@@ -30,18 +40,7 @@ select pg_advisory_xact_lock(hashtextextended('extract:compact-vehicle-records',
 create temporary table pending_feeds on commit drop as
     select
         feeds.load_id,
-        (
-            -- the previous applied feed: never a held one, whose records dbt does not read (extract.held_feeds)
-            select max(previous.load_id)
-            from {RAW_SCHEMA}.vehicle_feeds as previous
-            inner join {RAW_SCHEMA}.load_ledger as ledger
-                on previous.load_id = ledger.load_id
-            where
-                previous.corporate_id = feeds.corporate_id
-                and previous.dms = feeds.dms
-                and previous.load_id < feeds.load_id
-                and ledger.status in ({_APPLIED})
-        ) as previous_load_id
+        feeds.compaction_base_load_id as previous_load_id
     from {RAW_SCHEMA}.vehicle_feeds as feeds
     where feeds.compacted_at is null;
 update {RAW_SCHEMA}.vehicle_records as later
@@ -63,6 +62,23 @@ _MARK_DONE = f"""
 update {RAW_SCHEMA}.vehicle_feeds set compacted_at = now()
 where load_id in (select load_id from pending_feeds);
 """
+
+
+def compaction_base_sql() -> str:
+    """The scalar subquery that chooses a feed's compaction base, for the feed's insert: its parameters are the
+    corporate id, the DMS and the feed's load id. Run it under the corporate + DMS lock (held_feeds.Feed.lock),
+    which the feed's transaction keeps until it commits. Portable: the same on PostgreSQL and Redshift."""
+    return f"""
+        select max(previous.load_id)
+        from {RAW_SCHEMA}.vehicle_feeds as previous
+        inner join {RAW_SCHEMA}.load_ledger as ledger
+            on previous.load_id = ledger.load_id
+        where
+            previous.corporate_id = %s
+            and previous.dms = %s
+            and previous.load_id < %s
+            and ledger.status in ({_APPLIED})
+    """
 
 
 @dataclass(frozen=True)

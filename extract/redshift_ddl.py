@@ -76,6 +76,7 @@ compound sortkey (load_id, record_index)""",
     record_count integer not null,
     rejected_count integer not null,
     compacted_at timestamptz,
+    compaction_base_load_id bigint,
     primary key (load_id)
 )
 diststyle all

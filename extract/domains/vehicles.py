@@ -19,6 +19,7 @@ from extract import held_feeds
 from extract.compressed_input import xml_streams
 from extract.domain import FileNotReady, LoadContext, Outcome, RejectedFile
 from extract.ledger import RAW_SCHEMA
+from extract.raw_compaction import compaction_base_sql
 from extract.record_text import first_text
 from extract.track_checks import FeedChecks
 from extract.tracks import Track, Tracks, load_tracks
@@ -82,6 +83,10 @@ comment on table {RAW_SCHEMA}.{FEEDS} is
 alter table {RAW_SCHEMA}.{FEEDS} add column if not exists compacted_at timestamptz;
 comment on column {RAW_SCHEMA}.{FEEDS}.compacted_at is
     'When the feed''s repeated records dropped their JSON (extract.raw_compaction); null until then.';
+alter table {RAW_SCHEMA}.{FEEDS} add column if not exists compaction_base_load_id bigint;
+comment on column {RAW_SCHEMA}.{FEEDS}.compaction_base_load_id is
+    'The feed whose records may hold this feed''s repeated JSON (extract.raw_compaction): the latest applied '
+    'feed of the same corporate + DMS with a lower load id that had committed when this one committed.';
 -- the latest feed of a corporate + DMS, read backwards, for the hold rule (extract.held_feeds)
 create index if not exists {FEEDS}_by_stock on {RAW_SCHEMA}.{FEEDS} (corporate_id, dms, feed_at, load_id);
 """
@@ -177,17 +182,21 @@ class VehiclesDomain:
             "record", "is_delete",
         )  # fmt: skip
         loaded = ctx.copy_rows(RECORDS, columns, rows())
+        feed = held_feeds.Feed(ctx.load_id, corporate_id, track.dms, feed_at)
+        feed.lock(ctx.cur, ctx.lock)  # until commit: no other feed of this corporate + DMS commits in between
         ctx.cur.execute(
             f"insert into {RAW_SCHEMA}.{FEEDS}"
-            " (load_id, corporate_id, dms, landing_key, feed_at, record_count, rejected_count)"
-            " values (%s, %s, %s, %s, %s, %s, %s)",
-            (ctx.load_id, corporate_id, track.dms, key, feed_at, loaded, len(ctx.rejected)),
+            " (load_id, corporate_id, dms, landing_key, feed_at, record_count, rejected_count,"
+            " compaction_base_load_id)"
+            f" select %s, %s, %s, %s, %s, %s, %s, ({compaction_base_sql()})",
+            (ctx.load_id, corporate_id, track.dms, key, feed_at, loaded, len(ctx.rejected))
+            + (corporate_id, track.dms, ctx.load_id),
         )
         others = self._tracks.valid.values() if self._tracks is not None else ()
         hold_reason = held_feeds.review(
             ctx.cur,
             ctx.lock,
-            held_feeds.Feed(ctx.load_id, corporate_id, track.dms, feed_at),
+            feed,
             track,
             loaded,
             lambda: held_feeds.why_no_records(ctx.local.path, key, track, len(ctx.rejected), others),

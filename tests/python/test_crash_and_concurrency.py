@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
-from support import PROJECT_ROOT, extract_env, query, run_extract
+from support import PROJECT_ROOT, extract_env, query, run_dbt, run_extract
 from test_load_ledger import land_lab_samples
+from test_vehicle_catalogue import CATALOGUE_BUILD
+from vehicle_feeds import Ad, document, write_feed
 
-from extract.warehouse import WarehouseAddress
+from dms_feeds import vin
+from extract.warehouse import WarehouseAddress, connect
 
 # Kills the process right after the first file's transaction committed, before the file is moved.
 KILL_AFTER_COMMIT = """
@@ -80,3 +86,63 @@ def test_two_concurrent_runs_load_each_file_once(warehouse: WarehouseAddress, la
     assert len(loaded) == 12 and all(count == 1 for _, count in loaded)
     assert query(warehouse, "select count(*) from raw.unificado_rows") == [(12 * 7,)]
     assert len(list((landing_dir / "imported").rglob("*.csv"))) == 12
+
+
+VINS = [vin.build("ZFA", "31200", 2022, "J", 482900 + i) for i in range(4)]
+
+
+def _wait_until(address: WarehouseAddress, sql: str, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not query(address, sql)[0][0]:
+        assert time.monotonic() < deadline, f"gave up waiting until {what}"
+        time.sleep(0.1)
+
+
+def test_a_feed_committed_out_of_load_id_order_never_loses_its_json_to_a_running_build(
+    warehouse: WarehouseAddress, tmp_path: Path
+) -> None:
+    """The race of issue 15: feed A reserves load 1, feed B (the next day, same corporate + DMS, same
+    records) reserves load 2 and commits first; a dbt build records B; then A commits, and a compaction
+    covers both. Had it emptied B's repeated records against A, the build's next model would type B's
+    contents from `null`, and the catalogue would show those vehicles without make, model or price."""
+    ads = [Ad(f"S{i}", vin=VINS[i], make="Fiat", model=f"Model {i}", list_price=f"{10000 + i}.00") for i in range(4)]
+    first, second = tmp_path / "landing-a", tmp_path / "landing-b"
+    write_feed(first, "7", "DMS_A", "day-1.xml", document(ads), feed_at=datetime(2026, 11, 1, 6, tzinfo=UTC))
+    write_feed(second, "7", "DMS_A", "day-2.xml", document(ads), feed_at=datetime(2026, 11, 2, 6, tzinfo=UTC))
+    key = "vehicles/corporate=7/source=DMS_A/day-1.xml"
+    blocker = connect(warehouse)
+    blocker.autocommit = True
+    try:
+        with blocker.cursor() as cur:
+            cur.execute("select pg_advisory_lock(hashtextextended(%s, 0))", (key,))  # A waits on its landing key
+        feed_a = subprocess.Popen(
+            [sys.executable, "-m", "extract", "--landing", str(first), "--workers", "1"],
+            env=extract_env(warehouse), cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        _wait_until(
+            warehouse,
+            "select exists (select 1 from pg_locks where locktype = 'advisory' and not granted)",
+            "feed A reserved its load id and waits for its landing key",
+        )
+        feed_b = run_extract(warehouse, "--landing", str(second), "--workers", "1", EXTRACT_KILL_AT="after-commit")
+        assert feed_b.returncode == -9, feed_b.stderr  # committed as load 2, killed before its compaction
+        recorded = run_dbt(warehouse, tmp_path, "run", "--select", "+int_vehicle_feeds", "stg_dms__vehicle_deliveries")
+        assert recorded.returncode == 0, recorded.stdout[-3000:]  # the build's first model has recorded B
+        with blocker.cursor() as cur:
+            cur.execute("select pg_advisory_unlock_all()")
+        out, err = feed_a.communicate(timeout=120)
+        assert feed_a.returncode == 0, out + err  # A commits as load 1 and compacts every feed not compacted yet
+    finally:
+        blocker.close()
+    assert query(warehouse, "select load_id, landing_key from raw.load_ledger where status = 'loaded' order by 1") == [
+        (1, key),
+        (2, key.replace("day-1", "day-2")),
+    ]
+    typed = run_dbt(warehouse, tmp_path, "run", "--select", "int_vehicle_contents")  # the same build's next model
+    assert typed.returncode == 0, typed.stdout[-3000:]
+    assert run_extract(warehouse, "--landing", str(second)).returncode == 0  # B's file: skipped and moved
+    built = run_dbt(warehouse, tmp_path, *CATALOGUE_BUILD)
+    assert built.returncode == 0, built.stdout[-5000:]
+
+    catalogue = query(warehouse, "select vin, make, model, list_price from marts.vehicle order by vin")
+    assert catalogue == sorted((VINS[i], "Fiat", f"Model {i}", Decimal(f"{10000 + i}.00")) for i in range(4))
