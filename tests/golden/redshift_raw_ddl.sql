@@ -61,6 +61,7 @@ create table if not exists raw.vehicle_feeds (
     record_count integer not null,
     rejected_count integer not null,
     compacted_at timestamptz,
+    compaction_base_load_id bigint,
     primary key (load_id)
 )
 diststyle all

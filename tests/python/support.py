@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from extract.warehouse import WarehouseAddress, connect
@@ -57,15 +58,36 @@ def run_extract(
     )
 
 
+def _dbt_command(workdir: Path, *args: str) -> list[str]:
+    """dbt with its own profile, target and log folders in `workdir`."""
+    profiles = workdir / "profiles"
+    profiles.mkdir(exist_ok=True)
+    shutil.copyfile(PROJECT_ROOT / "profiles.yml.example", profiles / "profiles.yml")
+    return [str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", str(profiles),
+            "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]  # fmt: skip
+
+
 def run_dbt(
     address: WarehouseAddress, workdir: Path, *args: str, project_dir: Path = PROJECT_ROOT
 ) -> subprocess.CompletedProcess[str]:
     """Run dbt as a user would, against `address`, with its own profile, target and log folders."""
-    profiles = workdir / "profiles"
-    profiles.mkdir(exist_ok=True)
-    shutil.copyfile(PROJECT_ROOT / "profiles.yml.example", profiles / "profiles.yml")
     return subprocess.run(
-        [str(Path(sys.executable).parent / "dbt"), *args, "--profiles-dir", str(profiles),
-         "--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")],
-        env=extract_env(address, DBT_TARGET="dev"), cwd=project_dir, capture_output=True, text=True, timeout=900,
+        _dbt_command(workdir, *args), env=extract_env(address, DBT_TARGET="dev"), cwd=project_dir,
+        capture_output=True, text=True, timeout=900,
     )  # fmt: skip
+
+
+def start_dbt(address: WarehouseAddress, workdir: Path, *args: str) -> subprocess.Popen[str]:
+    """Start dbt as run_dbt runs it, without waiting: its output (stdout and stderr) comes with communicate()."""
+    return subprocess.Popen(
+        _dbt_command(workdir, *args), env=extract_env(address, DBT_TARGET="dev"), cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+
+
+def wait_until(address: WarehouseAddress, sql: str, timeout: float = 120.0) -> None:
+    """Poll `sql` (one boolean) until it is true; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not query(address, sql)[0][0]:
+        assert time.monotonic() < deadline, f"waited {timeout:.0f} s in vain for: {sql}"
+        time.sleep(0.1)

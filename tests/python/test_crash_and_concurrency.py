@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from support import PROJECT_ROOT, extract_env, query, run_dbt, run_extract
+from support import PROJECT_ROOT, extract_env, query, run_dbt, run_extract, wait_until
 from test_load_ledger import land_lab_samples
 from test_vehicle_catalogue import CATALOGUE_BUILD
 from vehicle_feeds import Ad, document, write_feed
@@ -91,13 +90,6 @@ def test_two_concurrent_runs_load_each_file_once(warehouse: WarehouseAddress, la
 VINS = [vin.build("ZFA", "31200", 2022, "J", 482900 + i) for i in range(4)]
 
 
-def _wait_until(address: WarehouseAddress, sql: str, what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not query(address, sql)[0][0]:
-        assert time.monotonic() < deadline, f"gave up waiting until {what}"
-        time.sleep(0.1)
-
-
 def test_a_feed_committed_out_of_load_id_order_never_loses_its_json_to_a_running_build(
     warehouse: WarehouseAddress, tmp_path: Path
 ) -> None:
@@ -119,11 +111,8 @@ def test_a_feed_committed_out_of_load_id_order_never_loses_its_json_to_a_running
             [sys.executable, "-m", "extract", "--landing", str(first), "--workers", "1"],
             env=extract_env(warehouse), cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-        _wait_until(
-            warehouse,
-            "select exists (select 1 from pg_locks where locktype = 'advisory' and not granted)",
-            "feed A reserved its load id and waits for its landing key",
-        )
+        # feed A has reserved its load id and waits for its landing key
+        wait_until(warehouse, "select exists (select 1 from pg_locks where locktype = 'advisory' and not granted)")
         feed_b = run_extract(warehouse, "--landing", str(second), "--workers", "1", EXTRACT_KILL_AT="after-commit")
         assert feed_b.returncode == -9, feed_b.stderr  # committed as load 2, killed before its compaction
         recorded = run_dbt(warehouse, tmp_path, "run", "--select", "+int_vehicle_feeds", "stg_dms__vehicle_deliveries")
