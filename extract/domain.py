@@ -26,6 +26,10 @@ comment on table {RAW_SCHEMA}.rejected_records is
 """
 
 
+MAX_RECORD_BYTES = 4 * 1024 * 1024  # a record's JSON, both targets: Redshift's COPY reads one object of at most 4 MB
+REJECTED_CONTENT_CHARS = 10_000  # what raw.rejected_records keeps of a record's content: its beginning
+
+
 class RejectedFile(Exception):
     """The whole file cannot be loaded. The message says where and what was expected."""
 
@@ -72,7 +76,7 @@ class LoadContext:
 
     def reject_record(self, index: int, reason: str, content: str | None = None) -> None:
         """Set one unreadable record aside; it lands in raw.rejected_records with the file's rows."""
-        self.rejected.append((index, reason, content[:10000] if content else content))
+        self.rejected.append((index, reason, content[:REJECTED_CONTENT_CHARS] if content else content))
 
     def flush_rejected(self) -> int:
         for index, reason, content in self.rejected:

@@ -19,11 +19,11 @@ import psycopg2
 from psycopg2.extensions import cursor as Cursor
 
 from extract import fault_points
-from extract.domain import LoadContext, RejectedFile
+from extract.domain import MAX_RECORD_BYTES, LoadContext, RejectedFile
 from extract.ledger import RAW_SCHEMA
 from extract.redshift_staging import PART_BYTES, PartWriter, StagedTable, StagingArea, delete_keys, s3_client
 
-COPY_OBJECT_BYTES = 4 * 1024 * 1024  # COPY from JSON: one object at most 4 MB
+COPY_OBJECT_BYTES = MAX_RECORD_BYTES  # COPY from JSON: one object at most 4 MB (the vehicle domain's record limit)
 STRING_BYTES = 65_535  # a VARCHAR, and a string inside SUPER
 JSON_COLUMNS = ("record",)  # columns that hold a JSON document (SUPER on Redshift): staged as JSON, not as text
 INDEX_COLUMNS = ("record_index", "line_number")  # a row's position in its file, first in each staged line

@@ -3,11 +3,14 @@
 A record element becomes: child elements by local name (namespace prefixes dropped), attributes as
 "@name", text as a plain string when the element has no attributes or children, else as "#text"
 (CDATA is text). Repeated children become arrays; paths the track declares as lists always are.
-DOCTYPE declarations are refused: no external entities, no entity expansion.
+DOCTYPE declarations are refused: no external entities, no entity expansion. What the parser reads is
+checked on the way in (extract.xml_guard: empty documents, DOCTYPEs, lying encodings, runaway records),
+and a document that is not well-formed is refused naming its line, column and the records before it.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, BinaryIO, NamedTuple
@@ -15,8 +18,12 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
-from extract.domain import RejectedFile
+from extract.domain import MAX_RECORD_BYTES, RejectedFile
 from extract.tracks import Track
+from extract.xml_guard import GuardedXml
+
+# libxml2's longest text node without huge_tree (XML_MAX_TEXT_LENGTH); huge_tree stays off.
+PARSER_TEXT_LIMIT = 10_000_000
 
 
 class XmlRecord(NamedTuple):
@@ -148,12 +155,38 @@ class RecordReader:
         return value
 
 
+def not_well_formed(
+    exc: etree.XMLSyntaxError, what: str, last_index: int, records: int, encoding: str | None
+) -> RejectedFile:
+    """A parser error in words a person can act on: the file, line and column, and the records of the document
+    read before it (`records`, the last one numbered `last_index` in the file)."""
+    message = " ".join(str(exc.msg or exc).split())
+    line, column = exc.position
+    found = re.search(r", line (\d+), column (\d+)$", message)
+    if found:
+        message = message[: found.start()].rstrip()
+        line, column = int(found.group(1)), int(found.group(2))
+    before = f"{records:,} record{'' if records == 1 else 's'} read before it, none of the file is loaded"
+    if "Text node too long" in message:
+        return RejectedFile(
+            f"{what}: line {line:,}: a text node longer than {PARSER_TEXT_LIMIT:,} bytes, the XML parser's limit "
+            f"(a record's JSON may have at most {MAX_RECORD_BYTES:,} bytes): record {last_index + 1} cannot be read, "
+            f"so the file is refused; {before}"
+        )
+    if "Invalid bytes in character encoding" in message:
+        named = f"{encoding!r}, as the document declares" if encoding else "UTF-8, XML's default: it declares none"
+        message += f" (the bytes are not {named})"
+    return RejectedFile(f"{what}: not well-formed XML at line {line:,}, column {column:,}: {message}; {before}")
+
+
 def _refuse_doctype(element: etree._Element, what: str) -> None:
-    info = element.getroottree().docinfo
+    tree = element.getroottree()
+    info = tree.docinfo
     if info.internalDTD is not None or info.externalDTD is not None or info.system_url:
+        root = tree.getroot()
         raise RejectedFile(
-            f"{what}: refused: the document declares a DOCTYPE; external entities and entity "
-            "expansion are not allowed in feeds"
+            f"{what}: refused: the document declares a DOCTYPE (before its element <{local_name(root.tag)}> at "
+            f"line {root.sourceline}); external entities and entity expansion are not allowed in feeds"
         )
 
 
@@ -165,12 +198,13 @@ def iter_records(stream: BinaryIO, what: str, track: Track, start_index: int = 1
     In feed_mode events, the track's delete records come too, in document order (is_delete).
     """
     index = start_index - 1
+    guarded = GuardedXml(stream, what, track.root, start_index)
     reader = RecordReader(track.list_paths)
     record_parent = track.record_parent
     delete_tag = track.deletes.root if track.deletes is not None else None
     tags = (track.root,) if delete_tag is None else (track.root, delete_tag)
     parser = etree.iterparse(
-        stream,
+        guarded,
         events=("end",),
         tag=tuple(name for tag in tags for name in ("{*}" + tag, tag)),
         resolve_entities=False,
@@ -195,7 +229,9 @@ def iter_records(stream: BinaryIO, what: str, track: Track, start_index: int = 1
             ):
                 continue  # the record's tag reused inside a record (Multigestionale's images)
             index += 1
-            yield XmlRecord(index, element.sourceline, reader.record(element, is_delete), is_delete)
+            line = element.sourceline
+            guarded.record_read(index, line)
+            yield XmlRecord(index, line, reader.record(element, is_delete), is_delete)
             element.clear(keep_tail=False)
             if parent is not None:
                 while element.getprevious() is not None:
@@ -203,7 +239,7 @@ def iter_records(stream: BinaryIO, what: str, track: Track, start_index: int = 1
         if not checked_doctype and parser.root is not None:
             _refuse_doctype(parser.root, what)
     except etree.XMLSyntaxError as exc:
-        raise RejectedFile(f"{what}: not well-formed XML: {exc}") from exc
+        raise not_well_formed(exc, what, index, index - start_index + 1, guarded.encoding) from exc
 
 
 _TIME_FORMATS = {
@@ -235,7 +271,8 @@ def find_feed_time(stream: BinaryIO, what: str, track: Track) -> datetime | None
     attribute = path[-1][1:] if path[-1].startswith("@") else None
     element_path = path[:-1] if attribute else path
     stack: list[str] = []
-    parser = etree.iterparse(stream, events=("start", "end"), resolve_entities=False, load_dtd=False, no_network=True)
+    guarded = GuardedXml(stream, what, track.root)
+    parser = etree.iterparse(guarded, events=("start", "end"), resolve_entities=False, load_dtd=False, no_network=True)
     try:
         for event, element in parser:
             name = local_name(element.tag)
@@ -252,5 +289,5 @@ def find_feed_time(stream: BinaryIO, what: str, track: Track) -> datetime | None
                     return parse_feed_time(element.text, spec.get("format", "ISO"), spec.get("timezone", "UTC"), what)
                 stack.pop()
     except etree.XMLSyntaxError as exc:
-        raise RejectedFile(f"{what}: not well-formed XML: {exc}") from exc
+        raise not_well_formed(exc, what, 0, 0, guarded.encoding) from exc
     return None

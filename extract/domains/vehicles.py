@@ -11,19 +11,21 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
 
 from extract import held_feeds
 from extract.compressed_input import xml_streams
-from extract.domain import FileNotReady, LoadContext, Outcome, RejectedFile
+from extract.domain import MAX_RECORD_BYTES, REJECTED_CONTENT_CHARS, FileNotReady, LoadContext, Outcome, RejectedFile
 from extract.ledger import RAW_SCHEMA
 from extract.raw_compaction import compaction_base_sql
 from extract.record_text import first_text
 from extract.track_checks import FeedChecks
 from extract.tracks import Track, Tracks, load_tracks
-from extract.xml_records import find_feed_time, iter_records
+from extract.vehicle_repeats import content_prefix, set_aside_conflicting_repeats
+from extract.xml_records import XmlRecord, find_feed_time, iter_records
 
 NAME = "vehicles"
 RECORDS = "vehicle_records"
@@ -169,10 +171,15 @@ class VehiclesDomain:
                             record.index,
                             f"{what} {what_record} {record.index} (<{tag}> at line {record.line}): "
                             f"no stock id; expected a non-empty {expected}",
-                            json.dumps(record.value, ensure_ascii=False),
+                            content_prefix(record_json(record.value)),
                         )
                         continue
                     document = record_json(record.value)
+                    if len(document) > MAX_RECORD_BYTES:
+                        ctx.reject_record(
+                            record.index, oversized(what, record, track, document), content_prefix(document)
+                        )
+                        continue
                     record_hash = hashlib.md5(document, usedforsecurity=False).hexdigest()
                     yield (ctx.load_id, corporate_id, track.dms, key, record.index, feed_at, stock_id, record_hash,
                            document.decode(), record.is_delete)  # fmt: skip
@@ -202,7 +209,29 @@ class VehiclesDomain:
             lambda: held_feeds.why_no_records(ctx.local.path, key, track, len(ctx.rejected), others),
             held_feeds.removal_share_limit(),
         )
+        if track.feed_mode == "snapshot":  # an events feed may update one ad twice: both are events
+            loaded -= set_aside_conflicting_repeats(
+                ctx, track.root, lambda: feed_records(ctx.local.path, key, track), record_json
+            )
         return Outcome(rows_loaded=loaded, feed_at=feed_at, warnings=tuple(checks.findings()), hold_reason=hold_reason)
+
+
+def feed_records(path: Path, key: str, track: Track) -> Iterator[tuple[str, XmlRecord]]:
+    """(file or file!member, record) of every record of a feed, numbered across its XML documents."""
+    next_index = 1
+    for what, stream in xml_streams(path, key):
+        for record in iter_records(stream, what, track, start_index=next_index):
+            next_index = record.index + 1
+            yield what, record
+
+
+def oversized(what: str, record: XmlRecord, track: Track, document: bytes) -> str:
+    """Why a record too big for a raw row is set aside: its position, size and the limit."""
+    return (
+        f"{what} record {record.index} (<{track.root}> at line {record.line}): its JSON is {len(document):,} bytes, "
+        f"over the {MAX_RECORD_BYTES:,} bytes a record may have (Redshift's COPY reads no larger object; the same "
+        f"limit on PostgreSQL); not loaded, its first {REJECTED_CONTENT_CHARS:,} characters are kept"
+    )
 
 
 DOMAIN = VehiclesDomain()

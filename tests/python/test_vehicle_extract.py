@@ -78,7 +78,8 @@ def test_record_without_stock_id_is_set_aside_and_the_rest_loads(
 
     done = run_extract(warehouse, "--landing", str(landing_dir))
 
-    assert done.returncode == 0, done.stdout
+    assert done.returncode == 1, done.stdout  # a vehicle set aside fails the run: the feed says it is gone
+    assert "vehicles/corporate=1/source=DMS_A/data.xml (load 1): 1 record(s)" in done.stdout
     assert query(warehouse, "select record_index from raw.vehicle_records order by 1") == [(1,), (3,)]
     [(index, reason)] = query(warehouse, "select record_index, reason from raw.rejected_records")
     assert index == 2
@@ -139,8 +140,9 @@ def test_zip_member_names_are_never_used_as_paths(
 
     done = run_extract(warehouse, "--landing", str(landing_dir))
 
-    assert done.returncode == 0, done.stdout
-    assert query(warehouse, "select record #>> '{Id}' from raw.vehicle_records") == [("Z1",)]
+    assert done.returncode == 1, done.stdout  # refused whole: no DMS export names a member outside its archive
+    assert "slip.zip: refused: zip member 1 of 1, '../../../../zipslip-evil.xml', names a path outside" in done.stdout
+    assert query(warehouse, "select count(*) from raw.vehicle_records") == [(0,)]
     assert not list(tmp_path.parent.rglob("zipslip-evil.xml"))
 
 
