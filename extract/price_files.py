@@ -60,7 +60,8 @@ def load_price_file(ctx: LoadContext, ticker: str, layout: Layout, text: io.Text
         if ctx.rejected:
             found = f"; all {len(ctx.rejected)} lines were unreadable, e.g. {ctx.rejected[0][1]}"
         raise RejectedFile(
-            f"{key}: a price file without any data line after its header (line {layout.header_line}){found}; each "
+            f"{key} line {layout.header_line + 1}: a price file without any data line after its header (line "
+            f"{layout.header_line}){found}; each "
             f"file is the full history of {ticker}, so an empty one would not replace the previous file"
         )
     return Outcome(rows_loaded=loaded, layout=f"{price.words()}; {checks.row_order}")

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from extract.csv_text import DELIMITERS, data_lines, detect_delimiter
+from extract.csv_text import DELIMITERS, data_lines, detect_delimiter, read_line
 from extract.domain import LoadContext, Outcome, RejectedFile
 
 KIND = "trend"
@@ -97,8 +97,9 @@ class _Line:
 class _FirstLines:
     """The first lines of a file, read on demand, each with the position after it."""
 
-    def __init__(self, text: io.TextIOBase) -> None:
+    def __init__(self, text: io.TextIOBase, key: str) -> None:
         self._text = text
+        self._key = key
         self._lines: list[_Line] = []
 
     def __getitem__(self, index: int) -> _Line:
@@ -106,7 +107,7 @@ class _FirstLines:
 
     def get(self, index: int) -> _Line | None:
         while len(self._lines) <= index < _WINDOW_LINES:
-            raw = self._text.readline()
+            raw = read_line(self._text, self._key, len(self._lines) + 1)
             if not raw:
                 break
             if not self._lines:
@@ -165,7 +166,7 @@ def read_trend_layout(key: str, text: io.TextIOBase) -> TrendLayout | None:
     was, when the file is not one. RejectedFile when the file says it is one (a Trends preamble, a period
     column) but its lines do not follow the layout."""
     start = text.tell()
-    lines = _FirstLines(text)
+    lines = _FirstLines(text, key)
     layout = _recognise(key, lines)
     if layout is None:
         text.seek(start)
@@ -381,7 +382,8 @@ def load_trend_file(ctx: LoadContext, ticker: str, layout: TrendLayout, text: io
         if ctx.rejected:
             found = f"; all {len(ctx.rejected)} lines were unreadable, e.g. {ctx.rejected[0][1]}"
         raise RejectedFile(
-            f"{ctx.file.key}: a trend file without any data line after its header (line {layout.header_line})"
+            f"{ctx.file.key} line {layout.header_line + 1}: a trend file without any data line after its header "
+            f"(line {layout.header_line})"
             f"{found}; each file is the full history of {ticker}, so an empty one would not replace the previous file"
         )
     return Outcome(rows_loaded=loaded, layout=rows.description())

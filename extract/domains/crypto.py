@@ -22,7 +22,7 @@ import io
 import re
 from dataclasses import dataclass
 
-from extract.csv_text import detect_delimiter, open_text
+from extract.csv_text import detect_delimiter, open_text, read_line, read_rows
 from extract.domain import LoadContext, Outcome, RejectedFile
 from extract.ledger import RAW_SCHEMA
 from extract.price_columns import SAMPLE_ROWS, columns_by_labels, columns_by_shape, expected_price_labels
@@ -100,7 +100,7 @@ def split_header(line: str, delimiter: str) -> list[str]:
 def price_layout(key: str, line_number: int, labels: list[str], delimiter: str, text: io.TextIOBase) -> Layout | None:
     """The layout of a price file, None when it is not one: by the shape of its first data lines (in any
     language), else by its labels (columns in another order); `text` is left where it was (after the header)."""
-    columns = columns_by_shape(len(labels), _sample_rows(text, delimiter, len(labels)))
+    columns = columns_by_shape(len(labels), _sample_rows(text, delimiter, len(labels), key, line_number))
     if columns is None:
         columns, date_label = columns_by_labels(labels)
         if date_label is not None:
@@ -116,11 +116,11 @@ def price_layout(key: str, line_number: int, labels: list[str], delimiter: str, 
     )  # fmt: skip
 
 
-def _sample_rows(text: io.TextIOBase, delimiter: str, field_count: int) -> list[list[str]]:
+def _sample_rows(text: io.TextIOBase, delimiter: str, field_count: int, key: str, header_line: int) -> list[list[str]]:
     """The first data lines with the header's number of fields, read ahead; `text` goes back where it was."""
     start = text.tell()
     sample = []
-    for fields in csv.reader(iter(text.readline, ""), delimiter=delimiter):
+    for _, fields in read_rows(text, delimiter, key, header_line):
         if len(fields) == field_count and any(field.strip() for field in fields):
             sample.append(fields)
         if len(sample) == SAMPLE_ROWS:
@@ -138,9 +138,10 @@ def read_layout(key: str, text: io.TextIOBase) -> Layout | TrendLayout:
     """Read the lines up to the header (included) and recognise the file from them."""
     if (trends := read_trend_layout(key, text)) is not None:  # Google Trends: extract/trend_files.py
         return trends
-    line_number, line = _next_non_blank(text, 0)
+    line_number, line = _next_non_blank(key, text, 0)
     if line is None:
-        raise RejectedFile(f"{key}: the file is empty; expected {EXPECTED}")
+        what = "the file is empty" if line_number == 0 else f"the file has only blank lines, up to line {line_number}"
+        raise RejectedFile(f"{key} line {max(line_number, 1)}: {what}; expected {EXPECTED}")
     line = line.removeprefix("\ufeff")  # a byte-order mark left by a decoder other than utf-8-sig
     delimiter = detect_delimiter(line)
     labels = split_header(line, delimiter)
@@ -150,9 +151,9 @@ def read_layout(key: str, text: io.TextIOBase) -> Layout | TrendLayout:
     return layout
 
 
-def _next_non_blank(text: io.TextIOBase, line_number: int) -> tuple[int, str | None]:
+def _next_non_blank(key: str, text: io.TextIOBase, line_number: int) -> tuple[int, str | None]:
     """The next line with content after `line_number`, and its number; (n, None) at the end of the file."""
-    while line := text.readline():
+    while line := read_line(text, key, line_number + 1):
         line_number += 1
         if line.strip():
             return line_number, line
@@ -166,7 +167,7 @@ class CryptoDomain:
     def load(self, ctx: LoadContext) -> Outcome:
         key = ctx.file.key
         ticker = ticker_of(key)
-        with open_text(ctx.local.path) as text:
+        with open_text(ctx.local.path, key) as text:
             layout = read_layout(key, text)
             if isinstance(layout, TrendLayout):
                 return load_trend_file(ctx, ticker, layout, text, TABLE)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from extract.csv_text import detect_delimiter, open_text, read_rows
+import csv
+
+from extract.csv_text import DELIMITERS, detect_delimiter, open_text, read_line, read_rows
 from extract.domain import LoadContext, Outcome, RejectedFile
 from extract.ledger import RAW_SCHEMA
 
@@ -50,19 +52,22 @@ class LabDomain:
         key = ctx.file.key
         if not key.startswith("lab/unificado/"):
             raise RejectedFile(f"{key}: lab files belong in lab/unificado/; this folder is not known")
-        with open_text(ctx.local.path) as text:
-            header_line = text.readline()
+        with open_text(ctx.local.path, key) as text:
+            header_line = read_line(text, key, 1)
             if not header_line.strip():
                 raise RejectedFile(
                     f"{key} line 1: the file is empty; expected a header naming {', '.join(REQUIRED).upper()}"
                 )
             delimiter, header, missing = parse_header(header_line)
             if missing:
-                raise RejectedFile(f"{key} line 1: the header lacks {', '.join(missing)}; expected {expected_header()}")
+                raise RejectedFile(
+                    f"{key} line 1: the header lacks {', '.join(missing)}; expected {expected_header()}; "
+                    f"found {_columns_found(header_line, header)}"
+                )
             positions = [header.index(c) if c in header else None for c in LANDED]
 
             def rows():
-                for line, fields in read_rows(text, delimiter):
+                for line, fields in read_rows(text, delimiter, key, line_offset=1):
                     line += 1  # the header was line 1
                     if not any(f.strip() for f in fields):
                         continue
@@ -82,7 +87,36 @@ class LabDomain:
                     )
 
             loaded = ctx.copy_rows(TABLE, ("load_id", "landing_key", "line_number", *LANDED), rows())
+        if loaded == 0:
+            raise RejectedFile(_no_rows_reason(key, len(header), delimiter, ctx.rejected))
         return Outcome(rows_loaded=loaded)
+
+
+def _columns_found(header_line: str, header: list[str]) -> str:
+    count = f"{len(header)} column{'' if len(header) == 1 else 's'}"
+    return f"{count}: {header_line.strip()[:120]!r}"
+
+
+def _no_rows_reason(key: str, field_count: int, delimiter: str, rejected: list[tuple[int, str, str | None]]) -> str:
+    """Why a file with a good header landed no row: it has no data line, or none with the header's fields."""
+    if not rejected:
+        return (
+            f"{key} line 2: no data line after the header (line 1); expected one line per lab result (a file "
+            "without any is refused: an export that lost its rows looks the same)"
+        )
+    line, first_reason, content = rejected[0]
+    found = len(next(csv.reader([content or ""], delimiter=delimiter), []))
+    if found == field_count:  # set aside for another reason (a value the warehouse cannot hold)
+        return f"{key} line {line}: none of the {len(rejected)} data lines could be loaded; the first: {first_reason}"
+    reason = (
+        f"{key} line {line}: none of the {len(rejected)} data lines has the header's {field_count} fields "
+        f"separated by {delimiter!r}; line {line} has {found}"
+    )
+    for other in DELIMITERS:
+        if other != delimiter and len(next(csv.reader([content or ""], delimiter=other), [])) == field_count:
+            hint = f"separated by {other!r} it has {field_count}: the lines use {other!r}, the header {delimiter!r}"
+            return f"{reason}; {hint}"
+    return reason
 
 
 DOMAIN = LabDomain()
