@@ -19,6 +19,7 @@ from pathlib import Path
 
 import requests
 
+from extract import redact
 from extract.domains.lab import expected_header, parse_header
 from extract.landing import LandingFile, LandingZone
 
@@ -40,6 +41,11 @@ class FetchSettings:
     attempts: int = 4
     backoff_seconds: float = 2.0  # 2, 4, 8 ... between attempts
 
+    @property
+    def shown_url(self) -> str:
+        """The URL as messages and the landing zone show it: without the password of a `user:password@` part."""
+        return redact.url(self.url)
+
 
 @dataclass(frozen=True)
 class FetchResult:
@@ -60,7 +66,7 @@ def _download(settings: FetchSettings, target: Path, sleep: Callable[[float], No
             ) as response:
                 if 400 <= response.status_code < 500:
                     raise FetchError(
-                        f"{settings.url} answered {response.status_code} {response.reason}; "
+                        f"{settings.shown_url} answered {response.status_code} {response.reason}; "
                         "not retried (a client error will not go away by itself): check the URL and access"
                     )
                 if response.status_code >= 500:
@@ -75,14 +81,14 @@ def _download(settings: FetchSettings, target: Path, sleep: Callable[[float], No
                             sink.write(chunk)
                     if "text/html" in content_type.lower():
                         raise FetchError(
-                            f"{settings.url} returned an HTML page (Content-Type {content_type}), not a CSV"
+                            f"{settings.shown_url} returned an HTML page (Content-Type {content_type}), not a CSV"
                         )
                     return digest.hexdigest(), size, attempt
         except (requests.ConnectionError, requests.Timeout) as exc:
-            last_problem = f"{type(exc).__name__}: {exc}"
+            last_problem = redact.text(f"{type(exc).__name__}: {exc}")
         if attempt < settings.attempts:
             sleep(settings.backoff_seconds * 2 ** (attempt - 1))
-    raise FetchError(f"{settings.url} failed {settings.attempts} times; last: {last_problem}")
+    raise FetchError(f"{settings.shown_url} failed {settings.attempts} times; last: {last_problem}")
 
 
 def _check_content(path: Path, size: int, url: str) -> None:
@@ -118,13 +124,13 @@ def fetch_unificado(
     with tempfile.TemporaryDirectory(prefix="fetch-") as scratch:
         part = Path(scratch) / "unificado.csv.part"
         sha256, size, attempts = _download(settings, part, sleep)
-        _check_content(part, size, settings.url)
+        _check_content(part, size, settings.shown_url)
         if sha256 == _previous_sha256(zone):
             return FetchResult("unchanged", None, size, sha256, attempts)
         now = datetime.now(UTC)
         key = f"{FOLDER}/unificado_{now:%Y%m%dT%H%M%SZ}.csv"
         zone.put(key, part)  # a local copy lands whole (copy to .part, then rename); an S3 put is atomic
         zone.write_text(
-            STATE_KEY, json.dumps({"sha256": sha256, "key": key, "url": settings.url, "at": now.isoformat()})
+            STATE_KEY, json.dumps({"sha256": sha256, "key": key, "url": settings.shown_url, "at": now.isoformat()})
         )
         return FetchResult("landed", key, size, sha256, attempts)

@@ -69,7 +69,16 @@ def connect_redshift(address: RedshiftAddress, application_name: str) -> Connect
     """A connection to the cluster or workgroup, or WarehouseUnreachable naming host and port."""
     a = address
     return open_connection(
-        "Redshift", a.host, a.port, a.user, a.password, a.dbname, application_name, 10, sslmode=a.sslmode
+        "Redshift",
+        a.host,
+        a.port,
+        a.user,
+        a.password,
+        a.dbname,
+        application_name,
+        10,
+        variables="REDSHIFT",
+        sslmode=a.sslmode,
     )
 
 

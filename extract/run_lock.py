@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from extract import redact
 from extract.landing import LandingError, S3Landing
 
 LOCK_NAME = ".run.lock"
@@ -182,12 +183,12 @@ class S3RunLock:
                 )
             elif _code(exc) not in ("NoSuchKey", "404"):
                 print(
-                    f"warning: the lock {self.where} could not be deleted ({exc}); the next run takes it over "
-                    f"after {TTL_VARIABLE}.",
+                    f"warning: the lock {self.where} could not be deleted ({redact.text(str(exc))}); the next run "
+                    f"takes it over after {TTL_VARIABLE}.",
                     file=sys.stderr,
                 )
         except BotoCoreError as exc:
-            print(f"warning: the lock {self.where} could not be deleted ({exc}).", file=sys.stderr)
+            print(f"warning: the lock {self.where} could not be deleted ({redact.text(str(exc))}).", file=sys.stderr)
 
     def _put(self, holder: Holder, **condition: str) -> bool:
         """Write the lock object under `condition`; False when the condition did not hold."""

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from extract import changed_build, embedded_warehouse, run_lock
+from extract import changed_build, embedded_warehouse, redact, run_lock
 from extract.domains import DOMAINS
 from extract.run_report import DBT_BUILD, DBT_FRESHNESS, EXTRACT, RunReport, StepResult
 
@@ -93,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
 
     def stop(message: str) -> int:
+        message = redact.text(message)  # a lock's S3 error may quote the endpoint URL, with its password
         print(f"extract run: {message}", file=sys.stderr)
         report.finish(EXIT_CANNOT_RUN, time.perf_counter() - started, args.target, args.landing, message)
         return EXIT_CANNOT_RUN

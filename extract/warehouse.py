@@ -8,13 +8,14 @@ PostgreSQL is used (and started on demand); PGUSER / PGDATABASE still choose use
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import psycopg2
 from psycopg2.extensions import connection as Connection
 
-from extract import embedded_warehouse
+from extract import credentials, embedded_warehouse, redact
 
 MIN_SERVER_VERSION = 150000
 
@@ -91,10 +92,14 @@ def open_connection(
     dbname: str,
     application_name: str,
     default_timeout: int = 5,
+    *,
+    variables: str = "PG",
     **options: str,
 ) -> Connection:
-    """psycopg2.connect, or WarehouseUnreachable: one sentence naming `what`, host, port, database and user
-    (never the password). PGCONNECT_TIMEOUT overrides the timeout in seconds."""
+    """psycopg2.connect, or WarehouseUnreachable: one sentence naming `what`, host, port, database and user (never
+    the password), what went wrong and what to check, by the `variables` that configure it (PG*: PGHOST, ...;
+    REDSHIFT: REDSHIFT_HOST, ...). PGCONNECT_TIMEOUT overrides the timeout in seconds."""
+    timeout = int(os.environ.get("PGCONNECT_TIMEOUT", str(default_timeout)))
     try:
         return psycopg2.connect(
             host=host,
@@ -102,15 +107,64 @@ def open_connection(
             user=user,
             password=password,
             dbname=dbname,
-            connect_timeout=int(os.environ.get("PGCONNECT_TIMEOUT", str(default_timeout))),
+            connect_timeout=timeout,
             application_name=application_name,
             **options,
         )
     except psycopg2.OperationalError as exc:
-        reason = " ".join(str(exc).split()) or "no answer"
-        raise WarehouseUnreachable(
-            f"Cannot reach {what} at {host}:{port} (database {dbname!r}, user {user!r}): {reason}"
-        ) from exc
+        reason = _libpq_reason(str(exc))
+        advice = _advice(reason, _role(variables), port, timeout)
+        sentence = f"Cannot reach {what} at {host}:{port} (database {dbname!r}, user {user!r}): {advice}."
+        # libpq's message is in the sentence; a chained exception would only repeat it
+        raise WarehouseUnreachable(redact.text(sentence, [password])) from None
+
+
+_LIBPQ_ATTEMPT = re.compile(r'connection to server at "[^"]*"(?: \([^)]*\))?, port \d+ failed:')
+_LIBPQ_HINT = "Is the server running on that host and accepting TCP/IP connections?"
+
+
+def _libpq_reason(message: str) -> str:
+    """libpq's message on one line, without what the sentence says already (host, port) and its severity; the
+    distinct reasons when it tried several addresses (localhost: ::1, then 127.0.0.1)."""
+    attempts = _LIBPQ_ATTEMPT.split(message.replace(_LIBPQ_HINT, ""))
+    reasons = [" ".join(attempt.replace("FATAL:", "").split()) for attempt in attempts]
+    return "; ".join(dict.fromkeys(reason for reason in reasons if reason)) or "no answer"
+
+
+def _role(variables: str) -> credentials.Role:
+    return next(role for role in credentials.ROLES if role.prefix == variables)
+
+
+def _advice(reason: str, role: credentials.Role, port: int, timeout: int) -> str:
+    """The reason as a person reads it, and what to check, naming the variables that configure the connection."""
+    said = reason.lower()
+    host, port_variable = role.host or "", role.port or ""
+    store = credentials.from_store(role.password)
+    password = f"{store} (it holds {role.password})" if store else role.password
+    if "connection refused" in said:
+        return f"connection refused; check that the server is running and that {host} and {port_variable} name it"
+    if "timeout expired" in said or "timed out" in said:
+        return (
+            f"no answer within {timeout} s; check {host} and {port_variable}, and that no firewall or security group "
+            f"blocks port {port} from this machine (PGCONNECT_TIMEOUT sets the wait)"
+        )
+    if "could not translate host name" in said:
+        return f"unknown host ({reason}); check {host}"
+    if "no password supplied" in said:
+        return f"the server asks for a password and none is set; set {role.password} (or {role.secret_id})"
+    if "password authentication failed" in said:
+        return f"{reason}; check {password}"
+    if "does not exist" in said and "database" in said:
+        return f"{reason}; check {role.database}"
+    if "does not exist" in said and "role" in said:
+        return f"{reason}; check {role.user}"
+    if "no pg_hba.conf entry" in said:
+        return f"{reason}; the server does not let this user in from this machine: ask its administrator"
+    if "too many clients" in said or "connection slots" in said:
+        return f"{reason}; try again later, or run with fewer --workers"
+    if "starting up" in said or "shutting down" in said or "recovery mode" in said:
+        return f"{reason}; try again in a moment"
+    return f"{reason}; check {host}, {port_variable}, {role.user}, {role.password} and {role.database}"
 
 
 def connect(address: WarehouseAddress, application_name: str = "extract") -> Connection:

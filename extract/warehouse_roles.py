@@ -38,7 +38,7 @@ import psycopg2
 import yaml
 from psycopg2.extensions import connection as Connection
 
-from extract import embedded_warehouse
+from extract import embedded_warehouse, redact
 from extract.ledger import RAW_SCHEMA
 from extract.warehouse import WarehouseUnreachable, connect
 from extract.warehouse_target import ConfigurationError, target_name
@@ -337,5 +337,5 @@ def roles_command(cli_target: str | None, env: Mapping[str, str] | None = None) 
 
 
 def _fail(message: str) -> int:
-    print(f"extract warehouse roles: {message}", file=sys.stderr)
+    print(f"extract warehouse roles: {redact.text(message)}", file=sys.stderr)
     return EXIT_CANNOT_RUN

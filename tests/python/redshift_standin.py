@@ -200,6 +200,11 @@ class StandInConnection:
     def __init__(self, inner: Any) -> None:
         self.session = StandInSession(inner)
 
+    @property
+    def closed(self) -> int:
+        """As psycopg2's: 0 open, non-zero when closed or dropped by the server (the loader then reconnects)."""
+        return self.session.inner.closed
+
     def cursor(self) -> StandInCursor:
         return StandInCursor(self)
 
