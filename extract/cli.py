@@ -14,11 +14,22 @@ from pathlib import Path
 
 import psycopg2
 
-from extract import catalogue, credentials, embedded_warehouse, held_feeds, load_run, report, scheduled_run
+from extract import (
+    catalogue,
+    credentials,
+    embedded_warehouse,
+    fault_points,
+    held_feeds,
+    load_run,
+    redact,
+    report,
+    scheduled_run,
+)
 from extract.domain import StagingUnavailable
 from extract.domains import DOMAINS
 from extract.fetch import FetchError, FetchSettings, fetch_unificado
 from extract.landing import LandingError, open_landing
+from extract.ledger import RAW_SCHEMA
 from extract.mart_summary import held_in_load_audit, mart_rows
 from extract.postgres_target import PostgresTarget, prepare_raw_schema
 from extract.raw_compaction import compact_vehicle_records
@@ -179,7 +190,7 @@ def _commands_parser() -> argparse.ArgumentParser:
 
 
 def _fail(message: str) -> int:
-    print(f"extract: {message}", file=sys.stderr)
+    print(f"extract: {redact.text(message)}", file=sys.stderr)  # a library's message may quote a URL with its password
     return EXIT_CANNOT_RUN
 
 
@@ -287,6 +298,7 @@ def _release(load_id: int | None, target_option: str | None) -> int:
                     print(f"  load {held_id}  {key}\n    {reason}")
                 return EXIT_OK
             released = held_feeds.release(cur, target.lock, load_id, _person())
+            fault_points.reached(fault_points.MID_RELEASE)
     except held_feeds.UnknownLoad as exc:
         return _fail(f"{exc}.")
     except held_feeds.ReleaseRefused as exc:
@@ -327,10 +339,11 @@ def _fetch(args: argparse.Namespace) -> int:
     try:
         result = fetch_unificado(open_landing(args.landing), settings)
     except FetchError as exc:
-        print(f"extract fetch: {exc}", file=sys.stderr)
+        print(f"extract fetch: {redact.text(str(exc))}", file=sys.stderr)
         return EXIT_SOME_REJECTED
     if result.status == "unchanged":
-        print(f"unchanged: {args.url} has the same content as the previous download (sha256 {result.sha256[:12]}...)")
+        same = f"the same content as the previous download (sha256 {result.sha256[:12]}...)"
+        print(f"unchanged: {settings.shown_url} has {same}")
     else:
         print(f"landed {result.key} ({result.size} bytes, {result.attempts} attempt(s))")
     return EXIT_OK
@@ -367,9 +380,31 @@ def _load(argv: list[str]) -> int:
         return _fail(f"the warehouse's raw tables cannot be prepared: {str(exc).strip()}{hint}.")
     print(report.summary_table(results, time.perf_counter() - started))
     compacts = isinstance(target, PostgresTarget)  # Redshift's columnar storage compresses repeats by itself
-    if compacts and any(r.domain == "vehicles" and r.status in (load_run.LOADED, load_run.HELD) for r in results):
+    landed = any(r.domain == "vehicles" and r.status in (load_run.LOADED, load_run.HELD) for r in results)
+    if compacts and (landed or _compaction_pending(target.address)):
         _compact_vehicle_records(target.address)
     return max(report.exit_code(results), EXIT_SOME_REJECTED if refused_configuration else EXIT_OK)
+
+
+def _compaction_pending(address: WarehouseAddress) -> bool:
+    """Whether a vehicle feed waits for its compaction: a run killed after its loads, before the compaction
+    committed, leaves its feeds so, and its rerun has nothing left to load."""
+    try:
+        conn = connect(address, application_name="extract: raw compaction")
+    except WarehouseUnreachable:
+        return False  # the compaction waits for the next run
+    feeds = f"{RAW_SCHEMA}.vehicle_feeds"
+    try:
+        with conn, conn.cursor() as cur:
+            cur.execute("select to_regclass(%s) is not null", (feeds,))
+            if not cur.fetchone()[0]:
+                return False  # no vehicle feed landed yet
+            cur.execute(f"select exists (select 1 from {feeds} where compacted_at is null)")
+            return bool(cur.fetchone()[0])
+    except psycopg2.Error:
+        return False  # the compaction waits for the next run
+    finally:
+        conn.close()
 
 
 def _compact_vehicle_records(address: WarehouseAddress) -> None:

@@ -101,6 +101,19 @@ def already_loaded(cur: Cursor, landing_key: str, sha256: str) -> int | None:
     return latest[0] if latest is not None and latest[1] == sha256 else None
 
 
+def attempts_since(cur: Cursor, landing_key: str, sha256: str, since: datetime) -> list[datetime]:
+    """When the committed attempts at the same content of a landing path started, from `since` on: a crash may have
+    cut one's move to imported/ (or rejected/) short, and its archive is in the folder of that time."""
+    cur.execute(
+        f"""
+        select distinct started_at from {RAW_SCHEMA}.load_ledger
+        where landing_key = %s and sha256 = %s and started_at >= %s
+        """,
+        (landing_key, sha256, since),
+    )
+    return [row[0] for row in cur.fetchall()]
+
+
 # Ledger texts are capped so that they fit a Redshift VARCHAR(65535) whatever the characters (4 bytes each at most).
 TEXT_LIMIT = 16_000
 

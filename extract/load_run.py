@@ -6,25 +6,30 @@ import contextlib
 import random
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psycopg2
 from psycopg2.extensions import connection as Connection
 
-from extract import fault_points, landing, ledger
+from extract import fault_points, landing, ledger, redact
 from extract.domain import FileNotReady, LoadContext, RejectedFile, StagingUnavailable
 from extract.domains import DOMAINS, domain_of
 from extract.landing import LandingFile, LandingZone
+from extract.warehouse import WarehouseUnreachable
 from extract.warehouse_target import WarehouseTarget
+from extract.worker_connection import WorkerConnection, lost_connection
 
 # Statuses of a file in a run. The ledger knows the first four; the last two never reach it.
 LOADED, REJECTED, SKIPPED = "loaded", "rejected", "skipped"
 HELD = ledger.HELD  # landed but not applied: a vehicle feed that looks like a broken export (extract.held_feeds)
 GONE = "gone"  # another run moved it while this one waited for it
 FAILED = "failed"  # an error outside the file itself (network, database): the file stays pending
+# How far the landing zone's clock (S3 LastModified) may be ahead of ours: attempts at a delivery that started up
+# to this long before its modification time are searched for an archive a crash left (extract.landing).
+CLOCK_SKEW = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,7 @@ def load_file(target: WarehouseTarget, conn: Connection, zone: LandingZone, file
 
     with landing.scratch_folder() as scratch, conn.cursor() as cur:
         load_id = target.reserve_load_id(conn)
+        fault_points.reached(fault_points.AFTER_LOAD_ID)
         target.lock_landing_key(cur, file.key)  # a concurrent run of the same file waits here, then sees our ledger row
         try:
             local = zone.local_copy(file, scratch)
@@ -69,9 +75,10 @@ def load_file(target: WarehouseTarget, conn: Connection, zone: LandingZone, file
         entry = ledger.LedgerEntry(name, zone.uri, file.key, file.size, local.sha256, file.modified_at, started_at)
         previous = ledger.already_loaded(cur, file.key, local.sha256)
         if previous is not None:
+            earlier = ledger.attempts_since(cur, file.key, local.sha256, file.modified_at - CLOCK_SKEW)
             ledger.record(cur, load_id, entry, SKIPPED, error=f"same content as load {previous}")
             conn.commit()
-            return _archive(zone, file, result(SKIPPED, load_id=load_id), started_at)
+            return _archive(zone, file, result(SKIPPED, load_id=load_id), started_at, earlier)
 
         writer = target.raw_writer(load_id)
         try:
@@ -88,22 +95,25 @@ def load_file(target: WarehouseTarget, conn: Connection, zone: LandingZone, file
                 if target.is_retryable(exc) or not _is_the_files_fault(exc):
                     raise
                 reason = str(exc) if isinstance(exc, RejectedFile) else f"{file.key}: {type(exc).__name__}: {exc}"
+                reason = redact.text(reason)  # the ledger and the reason file keep it: never a secret
                 conn.rollback()  # none of the file's rows stay; the ledger row says why
                 target.lock_landing_key(cur, file.key)
+                earlier = ledger.attempts_since(cur, file.key, local.sha256, file.modified_at - CLOCK_SKEW)
                 ledger.record(cur, load_id, entry, REJECTED, error=reason)
                 conn.commit()
                 rejected = result(REJECTED, load_id=load_id, error=reason)
                 try:
-                    landing.mark_rejected(zone, file, reason, started_at)
+                    landing.mark_rejected(zone, file, reason, started_at, earlier)
                 except Exception as move_exc:  # noqa: BLE001 - report, the ledger already says rejected
                     return FileResult(**{**rejected.__dict__, "warning": f"could not move aside: {move_exc}"})
                 return rejected
+            fault_points.reached(fault_points.AFTER_COPY)
             status = HELD if outcome.hold_reason else LOADED
             ledger.record(
                 cur, load_id, entry, status, outcome.rows_loaded, rejected_rows, error=outcome.hold_reason,
                 feed_at=outcome.feed_at, warnings=outcome.warnings, layout=outcome.layout,
             )  # fmt: skip
-            fault_points.reached(fault_points.AFTER_COPY)
+            fault_points.reached(fault_points.AFTER_LEDGER_ROW)
             conn.commit()
             fault_points.reached(fault_points.AFTER_COMMIT)
         finally:
@@ -120,9 +130,11 @@ def _is_the_files_fault(exc: Exception) -> bool:
     return not isinstance(exc, psycopg2.OperationalError | psycopg2.InterfaceError | StagingUnavailable)
 
 
-def _archive(zone: LandingZone, file: LandingFile, done: FileResult, when: datetime) -> FileResult:
+def _archive(
+    zone: LandingZone, file: LandingFile, done: FileResult, when: datetime, earlier: Sequence[datetime] = ()
+) -> FileResult:
     try:
-        landing.mark_imported(zone, file, when)
+        landing.mark_imported(zone, file, when, earlier)
     except Exception as exc:  # noqa: BLE001 - committed already: the next run skips and moves it
         if not zone.exists(file):
             return done  # a concurrent run that skipped it has moved it already
@@ -145,14 +157,20 @@ def _guarded_load(target: WarehouseTarget, conn: Connection, zone: LandingZone, 
             if target.is_retryable(exc) and attempt < RETRIES:
                 time.sleep(random.uniform(0.5, 1.5) * 0.2 * 2**attempt)  # backoff with jitter
                 continue
-            return FileResult(
-                file.key,
-                domain_of(file.key),
-                FAILED,
-                seconds=time.perf_counter() - started,
-                error=f"{file.key}: {type(exc).__name__}: {str(exc).strip()}; the file stays in the landing zone",
-            )
+            seconds = time.perf_counter() - started
+            return FileResult(file.key, domain_of(file.key), FAILED, seconds=seconds, error=_failure(file, exc, conn))
     raise AssertionError("unreachable")
+
+
+def _failure(file: LandingFile, exc: Exception, conn: Connection) -> str:
+    """Why a file failed through no fault of its own, in one sentence without a secret: it stays pending."""
+    if lost_connection(exc, conn):
+        what = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return redact.text(f"{file.key}: the connection to the warehouse was lost ({what}); {_STAYS}")
+    return redact.text(f"{file.key}: {type(exc).__name__}: {' '.join(str(exc).split())}; {_STAYS}")
+
+
+_STAYS = "the file stays in the landing zone and the next run loads it"
 
 
 # --- worker processes: one connection and one landing client each ---
@@ -160,13 +178,21 @@ _worker: dict[str, object] = {}
 
 
 def _init_worker(target: WarehouseTarget, landing_uri: str) -> None:
-    _worker["target"] = target
-    _worker["conn"] = target.connect(application_name="extract-worker")
+    _worker["conn"] = WorkerConnection(target)  # opened by the first file: a failure is that file's, not the pool's
     _worker["zone"] = landing.open_landing(landing_uri)
 
 
 def _load_in_worker(file: LandingFile) -> FileResult:
-    return _guarded_load(_worker["target"], _worker["conn"], _worker["zone"], file)  # type: ignore[arg-type]
+    return _load_with(_worker["conn"], _worker["zone"], file)  # type: ignore[arg-type]
+
+
+def _load_with(connection: WorkerConnection, zone: LandingZone, file: LandingFile) -> FileResult:
+    """Load a file on the loader's connection, opened again first when the warehouse dropped it."""
+    try:
+        conn = connection.get()
+    except WarehouseUnreachable as exc:
+        return FileResult(file.key, domain_of(file.key), FAILED, error=f"{file.key}: not tried: {exc}; {_STAYS}")
+    return _guarded_load(connection.target, conn, zone, file)
 
 
 def pending_files(zone: LandingZone, domains: tuple[str, ...] | None) -> list[LandingFile]:
@@ -192,9 +218,13 @@ def run(
         for done in target.start_run(conn):
             print(f"extract: {done}", file=sys.stderr)
         if workers <= 1 or len(files) <= 1:
-            for file in files:
-                results.append(_guarded_load(target, conn, zone, file))
-                on_result(results[-1], len(results), len(files))
+            connection = WorkerConnection(target, conn)
+            try:
+                for file in files:
+                    results.append(_load_with(connection, zone, file))
+                    on_result(results[-1], len(results), len(files))
+            finally:
+                connection.close()  # a new one, when the warehouse dropped the first
             return results
     finally:
         conn.close()

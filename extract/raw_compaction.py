@@ -31,6 +31,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from extract import fault_points
 from extract.ledger import APPLIED_STATUSES, RAW_SCHEMA
 from extract.warehouse import WarehouseAddress, connect
 
@@ -98,6 +99,8 @@ def compact_vehicle_records(address: WarehouseAddress) -> Compaction:
             records = cur.rowcount
             cur.execute(_MARK_DONE)
             feeds = cur.rowcount
+            fault_points.reached(fault_points.MID_COMPACTION)
+        fault_points.reached(fault_points.AFTER_COMPACTION)
         if records > 0:
             conn.autocommit = True  # VACUUM runs outside a transaction: the freed space serves tomorrow's loads
             with conn.cursor() as cur:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from psycopg2 import sql
 from psycopg2.extensions import cursor as Cursor
 
+from extract import fault_points
 from extract.ledger import RAW_SCHEMA
 
 if TYPE_CHECKING:
@@ -60,11 +61,13 @@ class _RowStream:
         self._text_value = _field_formatter()
         self.rows = 0
         self.error: BaseException | None = None  # raised by the row source; psycopg2 would mask it
+        self._chunk_rows = fault_points.copy_chunk_rows() or 0  # a test's mid-copy kill: 0, chunks by size only
 
     def read(self, size: int = CHUNK_BYTES) -> bytes:
         if self._done:
             return b""
         size = size if size > 0 else CHUNK_BYTES
+        chunk_rows = self._chunk_rows
         lines: list[str] = []
         length = 0
         text_value = self._text_value
@@ -73,12 +76,14 @@ class _RowStream:
                 line = "\t".join(map(text_value, row))
                 lines.append(line)
                 length += len(line) + 1  # characters: a lower bound of the bytes
-                if length >= size:
+                if length >= size or len(lines) == chunk_rows:
                     break
             else:
                 self._done = True
             if not lines:
                 return b""
+            if self.rows:  # the first chunk is sent, more rows follow: a kill here leaves the COPY half done
+                fault_points.reached(fault_points.MID_COPY)
             self.rows += len(lines)
             lines.append("")
             return "\n".join(lines).encode("utf-8")

@@ -6,6 +6,7 @@ import sys
 from collections import defaultdict
 from typing import TextIO
 
+from extract import redact
 from extract.load_run import FAILED, GONE, HELD, LOADED, REJECTED, SKIPPED, FileResult
 
 
@@ -23,9 +24,9 @@ class Progress:
         if result.findings:
             line += f", {len(result.findings)} finding(s) of the track's checks (see the summary)"
         if result.error:
-            line += f"\n    {result.error}"
-        if result.warning:
-            line += f"\n    warning: {result.warning}"
+            line += f"\n    {redact.text(result.error)}"
+        if result.warning:  # e.g. a landing zone's error, which may quote its endpoint URL
+            line += f"\n    warning: {redact.text(result.warning)}"
         if self.interactive and result.status in (LOADED, SKIPPED, GONE) and not result.warning:
             self.stream.write("\r\033[K" + line[:200])
             if done == total:
@@ -91,12 +92,17 @@ def summary_table(results: list[FileResult], seconds: float) -> str:
     if problems:
         rendered.append("")
         rendered.append("Not loaded:")
-        rendered.extend(f"  {r.status}: {r.error}" for r in problems)
+        rendered.extend(f"  {r.status}: {redact.text(r.error or '')}" for r in problems)
     held = [r for r in results if r.status == HELD]
     if held:
         rendered.append("")
         rendered.append("Held (landed in raw, not applied: dbt ignores them until released):")
         rendered.extend(f"  {r.key} (load {r.load_id}): {r.error}" for r in held)
+    set_aside = [r for r in results if r.rejected_rows and r.status in (LOADED, HELD)]
+    if set_aside:
+        rendered.append("")
+        rendered.append("Loaded, but records were set aside (raw.rejected_records has each with its reason):")
+        rendered.extend(f"  {r.key} (load {r.load_id}): {r.rejected_rows} record(s)" for r in set_aside)
     unread = [r for r in results if r.findings]
     if unread:
         rendered.append("")
@@ -109,6 +115,13 @@ def summary_table(results: list[FileResult], seconds: float) -> str:
     return "\n".join(rendered)
 
 
+# Domains whose rejected records fail the run: a vehicle feed is a full snapshot, and a record set aside there is
+# a vehicle that looks sold. A lab or market-data row set aside is reported in the summary only.
+RECORDS_MUST_LOAD = frozenset({"vehicles"})
+
+
 def exit_code(results: list[FileResult]) -> int:
-    """0: everything loaded (or skipped); 1: some files were rejected, failed or held, the rest loaded."""
-    return 1 if any(r.status in (REJECTED, FAILED, HELD) for r in results) else 0
+    """0: everything loaded (or skipped); 1: some files were rejected, failed or held, or a vehicle feed set
+    records aside; the rest loaded."""
+    failed = any(r.status in (REJECTED, FAILED, HELD) for r in results)
+    return 1 if failed or any(r.rejected_rows and r.domain in RECORDS_MUST_LOAD for r in results) else 0

@@ -4,7 +4,8 @@ A fingerprint is, per relation, the multiset of its rows with what legitimately 
 left out or replaced:
 - a load id (`load_id`, `*_load_id`, and `load N` / `release N` in texts) becomes the delivery it names
   (landing key and sha256): load ids depend on what reserved one first, and a killed run leaves gaps;
-- a load or build time (started_at, batch_at, compacted_at...) becomes whether it is set;
+- a load or build time (started_at, batch_at, compacted_at...) becomes whether it is set, and a time in a
+  message (`... UTC`) becomes `<time>`;
 - values relative to the build's now() (hours since the last feed, the sentence that quotes them), the
   database's name and host, and the landing zone's URI are left out;
 - ledger rows with status `skipped`, and load_audit's rows of them, are left out: a skipped row records that a
@@ -51,7 +52,8 @@ SNAPSHOT_COLUMNS = re.compile(r"^dbt_")  # dbt's snapshot bookkeeping: ids and t
 MARTS_SCHEMAS = ("marts", "market_data")
 
 _LOAD_REFERENCE = re.compile(r"\b(loads?|release) (\d+)")
-_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d(\.\d+)?)?( ?UTC|Z|[+-]\d\d(:?\d\d)?)?")
+# A time in the project's own messages ("released by hand at 2026-11-22 06:00 UTC"); data never reads like it.
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d(\.\d+)?)? UTC")
 
 
 @dataclass(frozen=True)
