@@ -8,8 +8,9 @@ STAMP := $(VENV)/.installed
 REDSHIFT_PARSE_ENV := DBT_TARGET=prod REDSHIFT_HOST=redshift.invalid REDSHIFT_USER=parse \
 	REDSHIFT_PASSWORD=parse REDSHIFT_DATABASE=parse
 SCALE ?= 1.0
+PYTEST_WORKERS ?= 2
 
-.PHONY: demo test install warehouse lint pytest dbt-parse-redshift redshift-check redshift-smoke docs dashboard bench clean lab-weekly
+.PHONY: demo test test-faults install warehouse lint pytest dbt-parse-redshift redshift-check redshift-smoke docs dashboard bench clean lab-weekly
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,8 +54,15 @@ lint: install
 	$(BIN)/ruff format --check extract tests bench sample_data dashboard dms_feeds
 	$(BIN)/sqlfluff lint models snapshots tests/dbt  # macros are linted through the models that render them
 
+# test files spread over PYTEST_WORKERS processes (pytest-xdist), each with its own embedded PostgreSQL;
+# a file's tests stay in one process (their module fixtures are built once)
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+
+## test-faults: only the crash, restart and concurrency tests (marker `faults`: kill points, random kills, a
+## restarted database, four runs at once); make test runs them too
+test-faults: install
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m faults
 
 dbt-parse-redshift: install
 	$(REDSHIFT_PARSE_ENV) $(BIN)/dbt parse --profiles-dir . \
