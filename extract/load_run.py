@@ -51,8 +51,11 @@ def _unknown_domain_reason(file: LandingFile) -> str:
     return f"{file.key}: no domain handles the folder {domain_of(file.key)!r}; files belong under {known}"
 
 
-def load_file(target: WarehouseTarget, conn: Connection, zone: LandingZone, file: LandingFile) -> FileResult:
-    """Load one file: ledger row and raw rows commit together; the file moves only after the commit."""
+def load_file(
+    target: WarehouseTarget, conn: Connection, zone: LandingZone, file: LandingFile, load_id: int | None = None
+) -> FileResult:
+    """Load one file: ledger row and raw rows commit together; the file moves only after the commit. `load_id`:
+    one the run reserved for it (in landing order), else one is reserved here."""
     started_clock = time.perf_counter()
     started_at = datetime.now(UTC)
     name = domain_of(file.key)
@@ -62,7 +65,7 @@ def load_file(target: WarehouseTarget, conn: Connection, zone: LandingZone, file
         return FileResult(file.key, name, status, seconds=time.perf_counter() - started_clock, **kwargs)
 
     with landing.scratch_folder() as scratch, conn.cursor() as cur:
-        load_id = target.reserve_load_id(conn)
+        load_id = target.reserve_load_id(conn) if load_id is None else load_id
         fault_points.reached(fault_points.AFTER_LOAD_ID)
         target.lock_landing_key(cur, file.key)  # a concurrent run of the same file waits here, then sees our ledger row
         try:
@@ -146,11 +149,13 @@ def _archive(
 RETRIES = 5  # attempts of one file when concurrent transactions conflict (Redshift error 1023)
 
 
-def _guarded_load(target: WarehouseTarget, conn: Connection, zone: LandingZone, file: LandingFile) -> FileResult:
+def _guarded_load(
+    target: WarehouseTarget, conn: Connection, zone: LandingZone, file: LandingFile, load_id: int | None = None
+) -> FileResult:
     started = time.perf_counter()
     for attempt in range(1, RETRIES + 1):
         try:
-            return load_file(target, conn, zone, file)
+            return load_file(target, conn, zone, file, load_id)  # a retry reuses it: the attempt rolled back
         except Exception as exc:  # noqa: BLE001 - not the file's fault: leave it pending, report it
             with contextlib.suppress(Exception):  # the connection itself may be what failed
                 conn.rollback()
@@ -182,17 +187,19 @@ def _init_worker(target: WarehouseTarget, landing_uri: str) -> None:
     _worker["zone"] = landing.open_landing(landing_uri)
 
 
-def _load_in_worker(file: LandingFile) -> FileResult:
-    return _load_with(_worker["conn"], _worker["zone"], file)  # type: ignore[arg-type]
+def _load_in_worker(file: LandingFile, load_id: int) -> FileResult:
+    return _load_with(_worker["conn"], _worker["zone"], file, load_id)  # type: ignore[arg-type]
 
 
-def _load_with(connection: WorkerConnection, zone: LandingZone, file: LandingFile) -> FileResult:
+def _load_with(
+    connection: WorkerConnection, zone: LandingZone, file: LandingFile, load_id: int | None = None
+) -> FileResult:
     """Load a file on the loader's connection, opened again first when the warehouse dropped it."""
     try:
         conn = connection.get()
     except WarehouseUnreachable as exc:
         return FileResult(file.key, domain_of(file.key), FAILED, error=f"{file.key}: not tried: {exc}; {_STAYS}")
-    return _guarded_load(connection.target, conn, zone, file)
+    return _guarded_load(connection.target, conn, zone, file, load_id)
 
 
 def pending_files(zone: LandingZone, domains: tuple[str, ...] | None) -> list[LandingFile]:
@@ -226,12 +233,16 @@ def run(
             finally:
                 connection.close()  # a new one, when the warehouse dropped the first
             return results
+        # Load ids in landing order, whichever worker starts first: a ticker's newer price file replaces the
+        # older one by load id, a lab row keeps its first copy, so a pool must number files as one loader does.
+        load_ids = target.reserve_load_ids(conn, len(files))
     finally:
         conn.close()
     with ProcessPoolExecutor(
         max_workers=min(workers, len(files)), initializer=_init_worker, initargs=(target, landing_uri)
     ) as pool:
-        for future in as_completed([pool.submit(_load_in_worker, file) for file in files]):
+        futures = [pool.submit(_load_in_worker, file, load_id) for file, load_id in zip(files, load_ids, strict=True)]
+        for future in as_completed(futures):
             results.append(future.result())
             on_result(results[-1], len(results), len(files))
     return results

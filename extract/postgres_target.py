@@ -58,6 +58,16 @@ class PostgresTarget:
         conn.commit()
         return load_id
 
+    def reserve_load_ids(self, conn: Connection, count: int) -> list[int]:
+        with conn.cursor() as cur:
+            cur.execute(
+                "select nextval(pg_get_serial_sequence(%s, 'load_id')) from generate_series(1, %s)",
+                (f"{ledger.RAW_SCHEMA}.load_ledger", count),
+            )
+            load_ids = sorted(int(row[0]) for row in cur.fetchall())
+        conn.commit()
+        return load_ids
+
     def lock_landing_key(self, cur: Cursor, key: str) -> None:
         self.lock(cur, key)
 

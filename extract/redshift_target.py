@@ -152,6 +152,15 @@ class RedshiftTarget:
         conn.commit()
         return load_id
 
+    def reserve_load_ids(self, conn: Connection, count: int) -> list[int]:
+        with conn.cursor() as cur:
+            cur.execute(f"lock {RAW_SCHEMA}.load_ids")
+            cur.execute(f"update {RAW_SCHEMA}.load_ids set last_load_id = last_load_id + %s", (count,))
+            cur.execute(f"select last_load_id from {RAW_SCHEMA}.load_ids")
+            last = int(cur.fetchone()[0])
+        conn.commit()
+        return list(range(last - count + 1, last + 1))
+
     def lock_landing_key(self, cur: Cursor, key: str) -> None:
         # Nothing to take: Redshift runs every transaction serializable, so the second of two loads of one file
         # fails at its COPY or commit with error 1023, is tried again (is_retryable) and sees the first's row.

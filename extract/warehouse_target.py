@@ -43,6 +43,10 @@ class WarehouseTarget(Protocol):
         """A new load id, reserved before the file's transaction (the rows carry it); commits."""
         ...
 
+    def reserve_load_ids(self, conn: Connection, count: int) -> list[int]:
+        """`count` new load ids, increasing, in one round trip (a run numbers its files in landing order); commits."""
+        ...
+
     def lock_landing_key(self, cur: Cursor, key: str) -> None:
         """Make a concurrent load of the same landing path wait for this one's commit, then see its ledger row."""
         ...

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -141,3 +142,21 @@ def test_a_second_delivery_of_the_same_name_in_the_same_hour_keeps_both_archives
     archived = sorted(p.name for p in (landing_dir / "imported").rglob("*.csv"))
 
     assert archived in (["weekly-2.csv", "weekly.csv"], ["weekly.csv", "weekly.csv"])  # the latter across an hour
+
+
+def test_load_ids_follow_the_files_order_whatever_the_workers(warehouse: WarehouseAddress, landing_dir: Path) -> None:
+    """A newer file of a ticker replaces an older one by load id (stg_crypto__prices), and lab rows keep their
+    first copy: so load ids must follow the landing order (oldest file first), not which worker started first."""
+    template = (SAMPLE_LAB / "unificado_2026-11-09.csv").read_text()
+    folder = landing_dir / "lab" / "unificado"
+    folder.mkdir(parents=True)
+    keys = []
+    for week in range(24):
+        path = folder / f"week_{23 - week:02d}.csv"  # names in the other order than times: the time decides
+        path.write_text(template + f"chr9,{week},rs{week},A,C,1,PASS,X,GT,W{week},0/1,O,,POS\n")
+        os.utime(path, (1_790_000_000 + week * 3600, 1_790_000_000 + week * 3600))
+        keys.append(f"lab/unificado/{path.name}")
+
+    assert run_extract(warehouse, "--landing", str(landing_dir), "--workers", "2").returncode == 0
+
+    assert [key for (key,) in query(warehouse, "select landing_key from raw.load_ledger order by load_id")] == keys
