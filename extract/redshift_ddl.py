@@ -125,6 +125,12 @@ sortkey (load_id)""",
     ),
 }
 
+# Columns added after a domain's table was first created, per domain: (table, column, type). Redshift has no
+# `add column if not exists`: the target adds each one that information_schema does not list.
+ADDED_COLUMNS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "vehicles": (("vehicle_feeds", "compaction_base_load_id", "bigint"),),
+}
+
 # The counter starts after the ledger's highest load id (0 on an empty ledger); run under `lock`.
 SEED_LOAD_IDS = (
     f"insert into {RAW_SCHEMA}.load_ids (last_load_id) "

@@ -119,6 +119,7 @@ class RedshiftTarget:
                     create_schema = cur.fetchone() is None  # the loader user owns raw, without CREATE on the database
                     for statement in redshift_ddl.statements(names, create_schema):
                         cur.execute(statement)
+                    _add_missing_columns(cur, names)
                     cur.execute(f"lock {RAW_SCHEMA}.load_ids")
                     cur.execute(redshift_ddl.SEED_LOAD_IDS)
                 conn.commit()
@@ -177,3 +178,14 @@ class RedshiftTarget:
     def is_retryable(self, exc: BaseException) -> bool:
         text = str(exc)
         return getattr(exc, "pgcode", None) == "40001" or ("1023" in text and "Serializable isolation" in text)
+
+
+def _add_missing_columns(cur: Cursor, domains: list[str]) -> None:
+    """Give a raw table made by an older extractor the columns added since (redshift_ddl.ADDED_COLUMNS)."""
+    for table, column, sql_type in (added for name in domains for added in redshift_ddl.ADDED_COLUMNS.get(name, ())):
+        cur.execute(
+            "select 1 from information_schema.columns where table_schema = %s and table_name = %s and column_name = %s",
+            (RAW_SCHEMA, table, column),
+        )
+        if cur.fetchone() is None:
+            cur.execute(f"alter table {RAW_SCHEMA}.{table} add column {column} {sql_type}")

@@ -18,7 +18,7 @@ from support import AWS_CREDENTIALS, PROJECT_ROOT, extract_env, query, run_extra
 from extract import redshift_ddl
 from extract.redshift_copy import copy_statement
 from extract.redshift_sql import check_statement
-from extract.warehouse import WarehouseAddress
+from extract.warehouse import WarehouseAddress, connect
 
 STANDIN = PROJECT_ROOT / "tests" / "python" / "redshift_standin.py"
 GOLDEN = PROJECT_ROOT / "tests" / "golden"
@@ -320,3 +320,27 @@ def test_redshift_smoke_without_a_cluster_says_so_and_runs_nothing(warehouse: Wa
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("redshift-smoke: no Redshift configured, nothing run (set REDSHIFT_SMOKE_DATABASE")
+
+
+def test_a_raw_table_of_an_older_extractor_gets_the_columns_added_since(
+    warehouse: WarehouseAddress, prod_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Redshift has no `add column if not exists`: a vehicle_feeds table made before compaction_base_load_id
+    existed gets it when a run prepares the raw schema, instead of every vehicle feed being rejected."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    write_vehicle_feed(first, [car(n) for n in range(1, 4)])
+    assert run_standin(warehouse, "--landing", str(first), **prod_env).returncode == 0
+    conn = connect(warehouse)
+    with conn, conn.cursor() as cur:
+        cur.execute("alter table raw.vehicle_feeds drop column compaction_base_load_id")  # as an older one made it
+    conn.close()
+    write_vehicle_feed(second, [car(n) for n in range(1, 5)])
+
+    done = run_standin(warehouse, "--landing", str(second), **prod_env)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert query(warehouse, "select status from raw.load_ledger order by load_id") == [("loaded",), ("loaded",)]
+    assert query(warehouse, "select load_id, compaction_base_load_id from raw.vehicle_feeds order by 1") == [
+        (1, None),
+        (2, 1),
+    ]
