@@ -16,13 +16,13 @@ source as (
 
 latest_files as (
 
-    -- a newer price file of a ticker replaces the older one: keep the rows of the ticker's latest load
+    -- a newer price file of a ticker replaces the older one: keep the rows of the ticker's latest file
     select
         *,
-        max(load_id) over (partition by ticker) as latest_load_id,
         lower(trim(date_label)) = 'data' as is_italian_header
 
     from source
+    where load_id in ({{ latest_crypto_files('source') }})
 
 ),
 
@@ -34,7 +34,6 @@ layouts as (
         coalesce(decimal_mark, case when is_italian_header then ',' else '.' end) as file_decimal_mark
 
     from latest_files
-    where load_id = latest_load_id
 
 ),
 

@@ -15,12 +15,9 @@ source as (
 
 latest_files as (
 
-    -- a newer trend file of a ticker replaces the older one: keep the rows of the ticker's latest load
-    select
-        *,
-        max(load_id) over (partition by ticker) as latest_load_id
-
-    from source
+    -- a newer trend file of a ticker replaces the older one: keep the rows of the ticker's latest file
+    select * from source
+    where load_id in ({{ latest_crypto_files('source') }})
 
 ),
 
@@ -41,7 +38,6 @@ parsed as (
         ) as trend_date
 
     from latest_files
-    where load_id = latest_load_id
 
 ),
 
