@@ -233,8 +233,9 @@ def run(
             finally:
                 connection.close()  # a new one, when the warehouse dropped the first
             return results
-        # Load ids in landing order, whichever worker starts first: a ticker's newer price file replaces the
-        # older one by load id, a lab row keeps its first copy, so a pool must number files as one loader does.
+        # Load ids in landing order, whichever worker starts first: rules that break ties by load id (unificado's
+        # copy of a row on equal copy times, a ticker's files landed at the same time) then give what one loader
+        # gives, so a pool numbers the files as one loader does.
         load_ids = target.reserve_load_ids(conn, len(files))
     finally:
         conn.close()

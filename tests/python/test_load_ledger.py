@@ -145,8 +145,8 @@ def test_a_second_delivery_of_the_same_name_in_the_same_hour_keeps_both_archives
 
 
 def test_load_ids_follow_the_files_order_whatever_the_workers(warehouse: WarehouseAddress, landing_dir: Path) -> None:
-    """A newer file of a ticker replaces an older one by load id (stg_crypto__prices), and lab rows keep their
-    first copy: so load ids must follow the landing order (oldest file first), not which worker started first."""
+    """Rules break ties by load id (unificado's copy of a row on equal copy times, a ticker's files landed at the
+    same time): load ids must follow the landing order (oldest file first), not which worker started first."""
     template = (SAMPLE_LAB / "unificado_2026-11-09.csv").read_text()
     folder = landing_dir / "lab" / "unificado"
     folder.mkdir(parents=True)
