@@ -115,11 +115,6 @@ def check_text(path: Path, key: str) -> str:
     return "latin-1"
 
 
-def detect_encoding(path: Path) -> str:
-    """'utf-8-sig' when the whole file decodes as UTF-8 (BOM optional), else 'latin-1' (never fails)."""
-    return "utf-8-sig" if _scan(path).invalid_at is None else "latin-1"
-
-
 def detect_delimiter(header_line: str) -> str:
     """The candidate delimiter that splits the header line into the most fields (comma on a tie)."""
     counts = {d: header_line.count(d) for d in DELIMITERS}
