@@ -1,40 +1,28 @@
 {#
     Text helpers whose result must not depend on the database's locale or collation.
 
-    unicode_upper: upper case for matching (vocabularies). PostgreSQL's upper() follows the database's
-    locale: under the C locale (the default of many servers) it leaves every non-ASCII letter as it is,
-    so `Бензин` would never match `БЕНЗИН`. The PostgreSQL version maps the lower-case letters of Latin-1,
-    Latin Extended-A, Greek and Cyrillic explicitly (translate), then upper() does ASCII: the same result
-    under any locale. Redshift's upper() is Unicode-aware on its own. Both sides of a comparison go
-    through it, so a key and a feed value always agree.
+    unicode_upper: upper case for matching (vocabularies). PostgreSQL's upper() follows the collation:
+    under the C locale (the default of many servers) it leaves every non-ASCII letter as it is, so
+    `Бензин` would never match `БЕНЗИН`. The PostgreSQL version upper-cases under the built-in collation
+    `pg_c_utf8` (PostgreSQL 17 and later; the embedded warehouse runs 18): Unicode's simple case mapping,
+    one letter for one, the same whatever the database's locale, and as fast as a plain upper(). (The
+    translate() over a map of 400 letters it replaces cost 5 us a value: a quarter of typing a record.)
+    Redshift's upper() is Unicode-aware on its own. Both sides of a comparison go through it, so a key
+    and a feed value always agree.
 
     regex_capture: the first capture group of a regular expression, or null when it does not match.
 #}
-{# The lower-case letters unicode_upper maps, and their upper case, position by position. #}
-{% macro unicode_case_map() -%}
-    {{ return([
-        'àáâãäåæçèéêëìíîïðñòóôõöøùúûüýþāăąćĉċčďđēĕėęěĝğġģĥħĩīĭįıĳĵķĺļľŀłńņňŋōŏőœŕŗřśŝşšţťŧũūŭůűųŵŷźżžſαβγδεζηθικλμνξοπρςστυφχψωабвгдежзийклмнопрстуфхцчшщъыьэюяѐёђѓєѕіїјљњћќѝўџѡѣѥѧѩѫѭѯѱѳѵѷѹѻѽѿҁҋҍҏґғҕҗҙқҝҟҡңҥҧҩҫҭүұҳҵҷҹһҽҿӂӄӆӈӊӌӎӏӑӓӕӗәӛӝӟӡӣӥӧөӫӭӯӱӳӵӷӹӻӽ',
-        'ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖØÙÚÛÜÝÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮIĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŹŻŽSΑΒΓΔΕΖΗΘΙΚΛΜΝΞΟΠΡΣΣΤΥΦΧΨΩАБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯЀЁЂЃЄЅІЇЈЉЊЋЌЍЎЏѠѢѤѦѨѪѬѮѰѲѴѶѸѺѼѾҀҊҌҎҐҒҔҖҘҚҜҞҠҢҤҦҨҪҬҮҰҲҴҶҸҺҼҾӁӃӅӇӉӋӍӀӐӒӔӖӘӚӜӞӠӢӤӦӨӪӬӮӰӲӴӶӸӺӼ',
-    ]) }}
-{%- endmacro %}
 
 {#
-    A literal upper-cased in the template exactly as default__unicode_upper does it in SQL (the map,
-    then ASCII letters), so a vocabulary key is compared as a plain string: `case unicode_upper(x) when
-    'БЕНЗИН'` instead of repeating the translate for every key.
+    A literal upper-cased in the template as unicode_upper does it in SQL (each letter to its one-letter
+    upper case; a letter whose upper case is longer, like ß, stays), so a vocabulary key is compared as a
+    plain string: `case unicode_upper(x) when 'БЕНЗИН'` instead of upper-casing every key in SQL.
 #}
 {% macro unicode_upper_literal(text) -%}
-    {%- set lower, upper = unicode_case_map() -%}
     {%- set upper_cased = [] -%}
     {%- for character in text -%}
-        {%- set position = lower.find(character) -%}
-        {%- if position >= 0 -%}
-            {%- do upper_cased.append(upper[position]) -%}
-        {%- elif character in 'abcdefghijklmnopqrstuvwxyz' -%}
-            {%- do upper_cased.append(character | upper) -%}
-        {%- else -%}
-            {%- do upper_cased.append(character) -%}
-        {%- endif -%}
+        {%- set upper = character | upper -%}
+        {%- do upper_cased.append(upper if upper | length == 1 else character) -%}
     {%- endfor -%}
     {{ return(upper_cased | join('')) }}
 {%- endmacro %}
@@ -44,7 +32,7 @@
 {%- endmacro %}
 
 {% macro default__unicode_upper(text_expression) -%}
-    upper(translate({{ text_expression }}, '{{ unicode_case_map()[0] }}', '{{ unicode_case_map()[1] }}'))
+    upper({{ text_expression }} collate pg_c_utf8)
 {%- endmacro %}
 
 {% macro redshift__unicode_upper(text_expression) -%}

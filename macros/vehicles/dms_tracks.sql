@@ -162,12 +162,12 @@
 {%- endmacro %}
 
 {# The text of a mapped column or named value: first non-empty path, then the track's pattern if any. #}
-{% macro dms_column_text(track, name, paths) -%}
+{% macro dms_column_text(track, name, paths, json_column='record') -%}
     {%- set pattern = (track.patterns or {}).get(name) -%}
     {%- if pattern -%}
-    {{ regex_capture(first_non_empty_text('record', paths), pattern) }}
+    {{ regex_capture(first_non_empty_text(json_column, paths), pattern) }}
     {%- else -%}
-    {{ first_non_empty_text('record', paths) }}
+    {{ first_non_empty_text(json_column, paths) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -228,6 +228,7 @@ select * from typed
 #}
 {% macro dms_typed_vehicles(track, relation) -%}
     {%- set fields = vehicle_fields() -%}
+    {%- set document = json_read_once(relation ~ '.record', 'record_once') -%}
     select
         ----------  ids
         load_id,
@@ -267,13 +268,14 @@ select * from typed
             feed_at,
             content_hash,
             {%- for name in (track.get('values') or {}) %}
-            {{ dms_column_text(track, name, (track.get('values')[name] if track.get('values')[name] is not string else [track.get('values')[name]])) }} as {{ name }}__value_text,
+            {{ dms_column_text(track, name, (track.get('values')[name] if track.get('values')[name] is not string else [track.get('values')[name]]), document) }} as {{ name }}__value_text,
             {%- endfor %}
             {%- for column in dms_vehicle_columns(fields) if column != 'external_source_id' %}
-            {{ dms_column_text(track, column, dms_paths_for(track, column)) }} as {{ column }}_text,
+            {{ dms_column_text(track, column, dms_paths_for(track, column), document) }} as {{ column }}_text,
             {%- endfor %}
             record
         from {{ relation }}
+        {{ json_read_once_join(relation ~ '.record', 'record_once') }}
         where source = '{{ track.dms | upper }}'
     ) as extracted
 {%- endmacro %}
