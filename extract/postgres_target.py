@@ -1,4 +1,4 @@
-"""The PostgreSQL warehouse (dbt target dev): the embedded one, or any PostgreSQL 15+ named by PG* variables."""
+"""The PostgreSQL warehouse (dbt target dev): the embedded one, or any PostgreSQL 17+ named by PG* variables."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Where the warehouse is, decided in one place for the extractor, the tests and dbt.
 
 The standard libpq variables (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE) point at any
-PostgreSQL 15 or newer. When neither PGHOST nor PGPORT is set, the project's embedded
+PostgreSQL 17 or newer. When neither PGHOST nor PGPORT is set, the project's embedded
 PostgreSQL is used (and started on demand); PGUSER / PGDATABASE still choose user and database.
 """
 
@@ -17,7 +17,7 @@ from psycopg2.extensions import connection as Connection
 
 from extract import credentials, embedded_warehouse, redact
 
-MIN_SERVER_VERSION = 150000
+MIN_SERVER_VERSION = 170000  # the built-in collation pg_c_utf8 (vocabulary matching, macros/cross_db/text_matching.sql)
 
 
 class WarehouseUnreachable(RuntimeError):
@@ -176,6 +176,6 @@ def connect(address: WarehouseAddress, application_name: str = "extract") -> Con
         conn.close()
         raise WarehouseUnreachable(
             f"The warehouse at {address.host}:{address.port} runs PostgreSQL {version // 10000}; "
-            "version 15 or newer is required."
+            "version 17 or newer is required."
         )
     return conn
