@@ -3,7 +3,7 @@
         materialized='incremental',
         incremental_strategy='append',
         indexes=[
-            {'columns': ['layer_id', 'content_hash']},
+            {'columns': ['layer_id', 'content_hash', 'position'], 'unique': true},
             {'columns': ['batch_at']},
         ],
         sort=['layer_id', 'content_hash'],

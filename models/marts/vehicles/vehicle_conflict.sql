@@ -17,11 +17,12 @@ ranked_layers as (
 
 ),
 
-field_winners as (
+available_shared_layers as (
 
-    -- the touched vehicles' winners only
-    select * from {{ ref('int_vehicle_field_winners') }}
-    where vehicle_id in (select ranked_layers.vehicle_id from ranked_layers)
+    -- the available layers of vehicles with two or more layers (about a fifth of all): only they can
+    -- disagree, and every later step reads these rows, not the million ranked layers
+    select * from ranked_layers
+    where is_available and vehicle_layer_count > 1
 
 ),
 
@@ -29,20 +30,27 @@ shared_vehicles as (
 
     select vehicle_id
 
-    from ranked_layers
-    where is_available
+    from available_shared_layers
     group by vehicle_id
     having count(*) > 1
 
 ),
 
+field_winners as (
+
+    -- the winners of the vehicles that can disagree
+    select * from {{ ref('int_vehicle_field_winners') }}
+    where vehicle_id in (select shared_vehicles.vehicle_id from shared_vehicles)
+
+),
+
 shared_vehicle_layers as (
 
-    select ranked_layers.*
+    select available_shared_layers.*
 
-    from ranked_layers
+    from available_shared_layers
     inner join shared_vehicles
-        on ranked_layers.vehicle_id = shared_vehicles.vehicle_id
+        on available_shared_layers.vehicle_id = shared_vehicles.vehicle_id
 
 ),
 
