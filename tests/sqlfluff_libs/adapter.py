@@ -17,6 +17,11 @@ def dispatch(macro_name: str, macro_namespace: str | None = None):
         if macro_name == "unnest_json_array":
             array, element, position = (*args, *kwargs.values())[:3]
             return f"cross join lateral jsonb_array_elements({array}) with ordinality as {element} (value, {position})"
+        if macro_name == "json_read_once_join":
+            column, alias = (*args, *kwargs.values())[:2]
+            return f"cross join lateral (select {column} #> '{{}}' as document) as {alias}"  # dbt's adds offset 0
+        if macro_name == "json_read_once":
+            return f"{(*args, *kwargs.values())[1]}.document"
         if macro_name == "regex_capture":
             text, pattern = (*args, *kwargs.values())[:2]
             return "substring({} from '{}')".format(text, str(pattern).replace("'", "''"))
