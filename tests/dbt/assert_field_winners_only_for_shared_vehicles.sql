@@ -3,7 +3,10 @@
     unpivots a vehicle with one layer from int_vehicle_layers_ranked on read and takes the others'
     rows from here, so a winner of a one-layer vehicle would be a second lineage row for its field.
     Fails on every winner whose vehicle int_vehicle_layers_ranked counts fewer than two layers for (or
-    none). Scope: the winners the latest batch rebuilt (macros/tests/tested_rows.sql).
+    none). Scope: the winners the latest batch rebuilt (macros/tests/tested_rows.sql). The ranked layers
+    are named, not ref'd: the winners are built from them, and a ref would make this test a child of
+    int_vehicle_layers_ranked too, run by `dbt build --select int_vehicle_layers_ranked` before any
+    winner exists (dbt selects a test when any of its parents is selected).
 -#}
 
 with
@@ -17,7 +20,7 @@ winners as (
 
 ranked_layers as (
 
-    select * from {{ ref('int_vehicle_layers_ranked') }}
+    select * from {{ model_relation('int_vehicle_layers_ranked') }}
 
 ),
 
