@@ -22,6 +22,8 @@ def dispatch(macro_name: str, macro_namespace: str | None = None):
             return f"cross join lateral (select {column} #> '{{}}' as document) as {alias}"  # dbt's adds offset 0
         if macro_name == "json_read_once":
             return f"{(*args, *kwargs.values())[1]}.document"
+        if macro_name == "dms_list_rows":  # a whole select (per warehouse: macros/vehicles/dms_lists.sql)
+            return f"select * from dms_list_rows('{args[0]}')"
         if macro_name == "regex_capture":
             text, pattern = (*args, *kwargs.values())[:2]
             return "substring({} from '{}')".format(text, str(pattern).replace("'", "''"))

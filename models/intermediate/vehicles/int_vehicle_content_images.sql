@@ -1,6 +1,7 @@
 {{
     config(
         materialized='incremental',
+        pre_hook=['{{ unique_lookup_settings() }}'],
         incremental_strategy='append',
         indexes=[
             {'columns': ['layer_id', 'content_hash', 'position'], 'unique': true},
@@ -47,40 +48,22 @@ records_{{ dms }} as (
 
 {% endfor -%}
 
-list_elements as (
+list_rows as (
 
-    {{ dms_list_selects('images', catalogue_fields().lists.images, 'records_') }}
-
-),
-
-largest_variant as (
-
-    select
-        *,
-        row_number() over (
-            partition by layer_id, content_hash, list_entry, entry_position
-            order by variant_rank
-        ) as variant_choice
-
-    from list_elements
-    where url is not null
+    {{ dms_list_rows('images', catalogue_fields().lists.images, 'records_', required='url') }}
 
 ),
 
 final as (
 
     select
-        largest_variant.layer_id,
-        largest_variant.content_hash,
-        row_number() over (
-            partition by largest_variant.layer_id, largest_variant.content_hash
-            order by largest_variant.list_entry, largest_variant.entry_position
-        ) as position,
-        largest_variant.url,
+        layer_id,
+        content_hash,
+        position,
+        url,
         {{ dbt_batch_at() }} as batch_at
 
-    from largest_variant
-    where largest_variant.variant_choice = 1
+    from list_rows
 
 )
 

@@ -1,6 +1,7 @@
 {{
     config(
         materialized='incremental',
+        pre_hook=['{{ unique_lookup_settings() }}'],
         incremental_strategy='append',
         indexes=[
             {'columns': ['layer_id', 'content_hash', 'position'], 'unique': true},
@@ -46,9 +47,9 @@ records_{{ dms }} as (
 
 {% endfor -%}
 
-list_elements as (
+list_rows as (
 
-    {{ dms_list_selects('optionals', catalogue_fields().lists.optionals, 'records_') }}
+    {{ dms_list_rows('optionals', catalogue_fields().lists.optionals, 'records_') }}
 
 ),
 
@@ -57,17 +58,14 @@ final as (
     select
         layer_id,
         content_hash,
-        row_number() over (
-            partition by layer_id, content_hash
-            order by list_entry, entry_position
-        ) as position,
+        position,
         code,
         description,
         coalesce(cast(is_standard as boolean), false) as is_standard,
         category,
         {{ dbt_batch_at() }} as batch_at
 
-    from list_elements
+    from list_rows
 
 )
 
