@@ -33,6 +33,7 @@ from extract.ledger import RAW_SCHEMA
 from extract.mart_summary import held_in_load_audit, mart_rows
 from extract.postgres_target import PostgresTarget, prepare_raw_schema
 from extract.raw_compaction import compact_vehicle_records
+from extract.raw_statistics import refresh_raw_statistics
 from extract.warehouse import WarehouseAddress, WarehouseUnreachable, connect, resolve_address
 from extract.warehouse_roles import grant_embedded, roles_command
 from extract.warehouse_target import TARGETS, ConfigurationError, choose_target
@@ -383,6 +384,8 @@ def _load(argv: list[str]) -> int:
     landed = any(r.domain == "vehicles" and r.status in (load_run.LOADED, load_run.HELD) for r in results)
     if compacts and (landed or _compaction_pending(target.address)):
         _compact_vehicle_records(target.address)
+    if isinstance(target, PostgresTarget) and any(r.rows for r in results):
+        _refresh_raw_statistics(target.address)
     return max(report.exit_code(results), EXIT_SOME_REJECTED if refused_configuration else EXIT_OK)
 
 
@@ -418,6 +421,17 @@ def _compact_vehicle_records(address: WarehouseAddress) -> None:
         f"raw compaction: {done.records:,} repeated vehicle records of {done.feeds} feeds keep their row, "
         f"not their JSON ({done.seconds:.1f} s)"
     )
+
+
+def _refresh_raw_statistics(address: WarehouseAddress) -> None:
+    """Fresh planner statistics for the next dbt build; a failure leaves autovacuum to it and is reported."""
+    try:
+        done = refresh_raw_statistics(address)
+    except (psycopg2.Error, WarehouseUnreachable) as exc:
+        print(f"warning: raw statistics not refreshed, autovacuum will: {str(exc).strip()}", file=sys.stderr)
+        return
+    if done.tables:
+        print(f"statistics refreshed for dbt's plans: {', '.join(done.tables)} ({done.seconds:.1f} s)")
 
 
 def main(argv: list[str] | None = None) -> int:

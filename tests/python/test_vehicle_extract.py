@@ -199,3 +199,35 @@ def test_a_raw_table_from_an_older_extractor_is_reported_not_filled(
     assert "raw.vehicle_records was made by an older extractor (no stock_id, record_hash columns)" in done.stderr
     assert "dbt build --full-refresh" in done.stderr
     assert list((landing_dir / "vehicles").rglob("day1.xml"))  # left where it was, for the next run
+
+
+def test_a_run_that_changes_a_raw_table_leaves_statistics_for_the_next_build(
+    warehouse: WarehouseAddress, landing_dir: Path
+) -> None:
+    def planned_rows() -> float:  # what PostgreSQL's planner believes raw.vehicle_records holds
+        return query(warehouse, "select reltuples from pg_class where oid = 'raw.vehicle_records'::regclass")[0][0]
+
+    write_feed(landing_dir, "1", "DMS_A", "day1.xml", document([Ad(f"S{i}") for i in range(300)]))
+    first = run_extract(warehouse, "--landing", str(landing_dir))
+
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "statistics refreshed for dbt's plans: " in first.stdout
+    assert "raw.vehicle_records" in first.stdout.split("statistics refreshed for dbt's plans: ")[1]
+    assert planned_rows() == 300  # analyzed, not left to autovacuum's next round (-1: never analyzed)
+
+    write_feed(landing_dir, "2", "DMS_A", "small.xml", document([Ad(f"T{i}") for i in range(20)]))
+    second = run_extract(warehouse, "--landing", str(landing_dir))  # 20 rows onto 300: under a tenth
+
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "raw.vehicle_records" not in second.stdout
+    assert planned_rows() == 300
+
+    write_feed(landing_dir, "3", "DMS_A", "large.xml", document([Ad(f"U{i}") for i in range(200)]))
+    third = run_extract(warehouse, "--landing", str(landing_dir))
+
+    assert third.returncode == 0, third.stdout + third.stderr
+    assert "raw.vehicle_records" in third.stdout
+    assert planned_rows() == 520
+
+    nothing_new = run_extract(warehouse, "--landing", str(landing_dir))
+    assert nothing_new.returncode == 0 and "statistics refreshed" not in nothing_new.stdout
