@@ -9,8 +9,10 @@ import re
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 
@@ -32,8 +34,8 @@ from extract.landing import LandingError, open_landing
 from extract.ledger import RAW_SCHEMA
 from extract.mart_summary import held_in_load_audit, mart_rows
 from extract.postgres_target import PostgresTarget, prepare_raw_schema
-from extract.raw_compaction import compact_vehicle_records
-from extract.raw_statistics import refresh_raw_statistics
+from extract.raw_compaction import Compaction, compact_vehicle_records
+from extract.raw_statistics import Refresh, refresh_raw_statistics
 from extract.warehouse import WarehouseAddress, WarehouseUnreachable, connect, resolve_address
 from extract.warehouse_roles import grant_embedded, roles_command
 from extract.warehouse_target import TARGETS, ConfigurationError, choose_target
@@ -380,12 +382,11 @@ def _load(argv: list[str]) -> int:
         hint = f" ({diagnostic.message_hint})" if diagnostic and diagnostic.message_hint else ""
         return _fail(f"the warehouse's raw tables cannot be prepared: {str(exc).strip()}{hint}.")
     print(report.summary_table(results, time.perf_counter() - started))
-    compacts = isinstance(target, PostgresTarget)  # Redshift's columnar storage compresses repeats by itself
-    landed = any(r.domain == "vehicles" and r.status in (load_run.LOADED, load_run.HELD) for r in results)
-    if compacts and (landed or _compaction_pending(target.address)):
-        _compact_vehicle_records(target.address)
-    if isinstance(target, PostgresTarget) and any(r.rows for r in results):
-        _refresh_raw_statistics(target.address)
+    if isinstance(target, PostgresTarget):  # Redshift compresses repeats and analyzes after COPY by itself
+        landed = any(r.domain == "vehicles" and r.status in (load_run.LOADED, load_run.HELD) for r in results)
+        compact = landed or _compaction_pending(target.address)
+        if compact or any(r.rows for r in results):
+            _raw_upkeep(target.address, compact)
     return max(report.exit_code(results), EXIT_SOME_REJECTED if refused_configuration else EXIT_OK)
 
 
@@ -410,28 +411,38 @@ def _compaction_pending(address: WarehouseAddress) -> bool:
         conn.close()
 
 
-def _compact_vehicle_records(address: WarehouseAddress) -> None:
-    """Raw retention after new vehicle feeds; a failure leaves the loads as they are and is reported."""
-    try:
-        done = compact_vehicle_records(address)
-    except (psycopg2.Error, WarehouseUnreachable) as exc:
-        print(f"warning: raw compaction failed, it runs again after the next load: {str(exc).strip()}", file=sys.stderr)
-        return
-    print(
+def _raw_upkeep(address: WarehouseAddress, compact: bool) -> None:
+    """After a PostgreSQL run's loads: the raw compaction (when vehicle feeds landed or wait for it), then fresh
+    planner statistics for the next dbt build. A step that fails leaves the loads as they are and is reported;
+    the compaction runs again after the next load, autovacuum analyzes in its own time."""
+    steps: list[tuple[str, Callable[[WarehouseAddress], Any], Callable[[Any], str]]] = [
+        ("raw statistics not refreshed, autovacuum will", refresh_raw_statistics, _statistics_line),
+    ]
+    if compact:
+        steps.insert(0, ("raw compaction failed, it runs again after the next load", compact_vehicle_records,
+                         _compaction_line))  # fmt: skip
+    for failure, step, line in steps:
+        try:
+            done = step(address)
+        except (psycopg2.Error, WarehouseUnreachable) as exc:
+            print(f"warning: {failure}: {str(exc).strip()}", file=sys.stderr)
+            continue
+        text = line(done)
+        if text:
+            print(text)
+
+
+def _compaction_line(done: Compaction) -> str:
+    return (
         f"raw compaction: {done.records:,} repeated vehicle records of {done.feeds} feeds keep their row, "
         f"not their JSON ({done.seconds:.1f} s)"
     )
 
 
-def _refresh_raw_statistics(address: WarehouseAddress) -> None:
-    """Fresh planner statistics for the next dbt build; a failure leaves autovacuum to it and is reported."""
-    try:
-        done = refresh_raw_statistics(address)
-    except (psycopg2.Error, WarehouseUnreachable) as exc:
-        print(f"warning: raw statistics not refreshed, autovacuum will: {str(exc).strip()}", file=sys.stderr)
-        return
-    if done.tables:
-        print(f"statistics refreshed for dbt's plans: {', '.join(done.tables)} ({done.seconds:.1f} s)")
+def _statistics_line(done: Refresh) -> str:
+    if not done.tables:
+        return ""
+    return f"statistics refreshed for dbt's plans: {', '.join(done.tables)} ({done.seconds:.1f} s)"
 
 
 def main(argv: list[str] | None = None) -> int:
