@@ -19,6 +19,7 @@ from support import PROJECT_ROOT, query, run_dbt, run_extract
 from test_dms_onboarding import copy_project
 from vehicle_feeds import Ad, document, write_feed
 
+from dms_feeds import mobilede
 from extract.catalogue import load_catalogue, render_docs
 from extract.track_checks import hint_check
 from extract.tracks import TrackError, load_track
@@ -283,3 +284,33 @@ def test_dbt_fails_on_a_code_outside_the_catalogue_vocabulary(warehouse: Warehou
     assert built.returncode == 1
     assert "Failure in test values_in_catalogue_vocabularies_vehicle_layer_" in built.stdout
     assert query(warehouse, "select fuel from marts.vehicle_layer") == [("BENZINE",)]  # what the test caught
+
+
+def test_each_image_takes_its_largest_size_with_a_url(warehouse: WarehouseAddress, tmp_path: Path) -> None:
+    """mobile.de lists every size of an image (tracks/mobilede.sql: variants ranked XXXL ... S)."""
+    url = "https://img.mobile.example/{}.jpg".format
+    ad = mobilede.Ad(
+        key="4711", inventory_key="MB-1", seller="S1", created="2026-11-18T10:00:00.000+01:00",
+        modified="2026-11-20T06:00:00.000+01:00", category="Limousine", category_text="Berlina", make_key="VW",
+        make="Volkswagen", model_key="GOLF", model="Golf", version="1.0 TSI", colour_key="GREY",
+        colour_text="Grigio", colour_name=None, mileage=1000, gearbox="MANUAL_GEAR", gearbox_text="Manuale",
+        fuel="PETROL", fuel_text="Benzina", power=81, first_registration="2020-09", vin=None, features=[],
+        price="18490.00",
+        images=[
+            [("L", url("1_L")), ("S", url("1_S")), ("XL", url("1_XL")), ("M", url("1_M"))],  # scrambled: XL
+            [("XXL", ""), ("M", url("2_M"))],  # the largest has no URL: the next size that has one
+            [("L", ""), ("S", " ")],  # no size with a URL: no image, the next one takes position 3
+            [("WIDE", url("4_WIDE")), ("S", url("4_S"))],  # a size the track does not rank comes last
+            [("L", url("5_L_first")), ("L", url("5_L_second"))],  # one size twice: the first in the document
+            [("WIDE", url("6_WIDE"))],  # only an unranked size: still an image
+        ],
+    )  # fmt: skip
+    write_feed(tmp_path / "landing", "7", "MOBILEDE", "ads.xml", mobilede.FORMAT.document([ad]))
+    assert run_extract(warehouse, "--landing", str(tmp_path / "landing")).returncode == 0
+
+    built = run_dbt(warehouse, tmp_path, "build", "--select", *VEHICLE_MODELS)
+    assert built.returncode == 0, built.stdout[-3000:]
+
+    assert query(warehouse, "select position, url from marts.vehicle_image order by position") == [
+        (1, url("1_XL")), (2, url("2_M")), (3, url("4_S")), (4, url("5_L_first")), (5, url("6_WIDE")),
+    ]  # fmt: skip
