@@ -12,6 +12,11 @@
     while the build runs waits for the next build, in the catalogue and in this test, so a build that
     runs beside an extract stays green. It reads the records of each sequence's latest feed only,
     through the raw table's (load_id, record_index) index.
+
+    It tests vehicle_layer, its only ref: the feeds and deliveries it reads are named, not ref'd (they are
+    upstream of vehicle_layer, so built before it), else `dbt build --select +vehicle_image` would run it
+    (dbt selects a test when any of its parents is selected) against a vehicle_layer that build did not
+    rebuild, or that does not exist yet.
 -#}
 
 with
@@ -19,14 +24,14 @@ with
 recorded_feeds as (
 
     -- the load ids this build has folded in (nothing else of int_vehicle_feeds is read)
-    select load_id from {{ ref('int_vehicle_feeds') }}
+    select load_id from {{ model_relation('int_vehicle_feeds') }}
 
 ),
 
 applied_feeds as (
 
     -- the raw feeds the ledger says loaded or released (staging: no vehicle model's logic)
-    select * from {{ ref('stg_dms__feeds') }}
+    select * from {{ model_relation('stg_dms__feeds') }}
     where load_id in (select recorded_feeds.load_id from recorded_feeds)
 
 ),
@@ -68,7 +73,7 @@ latest_stock as (
         deliveries.external_source_id
 
     from latest_feeds
-    inner join {{ ref('stg_dms__vehicle_deliveries') }} as deliveries
+    inner join {{ model_relation('stg_dms__vehicle_deliveries') }} as deliveries
         on latest_feeds.load_id = deliveries.load_id
 
 ),
