@@ -114,6 +114,9 @@
     parent holding several items (equipment/group/element), and `parent_fields` read the parent (the
     group's @name as the optional's category). An item's position counts parents first (parent position
     x 10,000 + its own). With `variants`, each element holds size variants ranked by `order`.
+    `per_record` (PostgreSQL): a select inside dms_list_rows' lateral subquery over one record of
+    `<records><dms>` (no key columns; the largest variant picked per element); else a select over all of
+    them, every variant a row with its rank, for the windows to choose from.
 #}
 {% macro dms_list_select(dms, entry_index, entry, fields, records, required, per_record) -%}
     {%- set variants = entry.get('variants') -%}
