@@ -126,8 +126,9 @@ class RedshiftTarget:
                 return
             except psycopg2.Error as exc:
                 conn.rollback()
-                # Two runs creating the same schema or table at once: the loser sees it made on the next try.
-                concurrent = self.is_retryable(exc) or isinstance(exc, psycopg2.IntegrityError)
+                # Two runs creating the same schema, table or added column at once: the loser sees it made on the
+                # next try (its snapshot predates the winner's commit, so it tried to make it too).
+                concurrent = self.is_retryable(exc) or getattr(exc, "pgcode", None) in _ALREADY_MADE
                 if not concurrent or attempt == 3:
                     raise
                 time.sleep(0.5 * attempt)
@@ -178,6 +179,10 @@ class RedshiftTarget:
     def is_retryable(self, exc: BaseException) -> bool:
         text = str(exc)
         return getattr(exc, "pgcode", None) == "40001" or ("1023" in text and "Serializable isolation" in text)
+
+
+# unique_violation (a catalogue row written by the other run), duplicate column, schema, table, object
+_ALREADY_MADE = frozenset({"23505", "42701", "42P06", "42P07", "42710"})
 
 
 def _add_missing_columns(cur: Cursor, domains: list[str]) -> None:

@@ -89,6 +89,44 @@ def test_two_concurrent_runs_load_each_file_once(warehouse: WarehouseAddress, la
     assert len(list((landing_dir / "imported").rglob("*.csv"))) == 12
 
 
+# The first file is moved away (as another run that loaded it does) after this run hashed it in place and
+# before it reads it: on Redshift nothing serialises two runs' reads of one file.
+MOVED_AWAY_WHILE_READ = """
+import sys
+from pathlib import Path
+import extract.landing as landing
+hashed = landing.LocalLanding.local_copy
+def hashed_then_moved(self, file, scratch):
+    copy = hashed(self, file, scratch)
+    if file.name.endswith("_2026-11-09.csv"):
+        moved = Path(sys.argv[2]) / "imported" / "elsewhere" / file.name
+        moved.parent.mkdir(parents=True, exist_ok=True)
+        copy.path.rename(moved)
+    return copy
+landing.LocalLanding.local_copy = hashed_then_moved
+from extract.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_file_another_run_moved_away_while_this_one_read_it_is_gone_not_rejected(
+    warehouse: WarehouseAddress, landing_dir: Path
+) -> None:
+    names = land_lab_samples(landing_dir)
+    done = subprocess.run(
+        [sys.executable, "-c", MOVED_AWAY_WHILE_READ, "--landing", str(landing_dir), "--workers", "1"],
+        env=extract_env(warehouse), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+    moved = next(name for name in names if name.endswith("_2026-11-09.csv"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"gone     {moved}" in done.stderr  # the progress lines
+    assert query(warehouse, "select landing_key, status from raw.load_ledger order by load_id") == [
+        (name, "loaded") for name in names if name != moved
+    ]  # no trace of the moved file: the run that moved it wrote its ledger row
+    assert not (landing_dir / "rejected").exists()
+
+
 VINS = [vin.build("ZFA", "31200", 2022, "J", 482900 + i) for i in range(4)]
 
 

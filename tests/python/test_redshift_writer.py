@@ -303,7 +303,7 @@ def test_two_runs_at_once_load_each_file_once(
     runs = [subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True) for _ in range(2)]  # fmt: skip
     outputs = [run.communicate(timeout=300) for run in runs]
-    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert [run.returncode for run in runs] == [0, 0], "\n".join(out + err for out, err in outputs)
     assert query(warehouse, "select count(*), count(distinct (landing_key, line_number)) from raw.unificado_rows") == [
         (36, 36)
     ]
