@@ -32,3 +32,23 @@
 
 {% macro redshift__unique_lookup_settings() -%}
 {%- endmacro %}
+
+{#
+    Planner settings for an incremental run that rewrites the few rows a batch touched, found through an
+    index: int_vehicle_layers_ranked's touched vehicles. PostgreSQL estimates a watermark filter at a third
+    of the table and the touched set at millions, so it sorts every layer state (a 400 MB sort on disk)
+    to merge them with the forty thousand of a day; with hash and merge joins off it looks each up by
+    index. Measured on the benchmark's day 2 (EXPLAIN ANALYZE, 1M layers): 6.0 s, 3.5 s with the layer
+    states read once, 0.9 s with these settings. A full refresh joins nothing big and is not affected;
+    `set local` ends with the model's transaction. Redshift has no index lookups to choose: nothing.
+#}
+{% macro touched_rows_settings() -%}
+    {{ return(adapter.dispatch('touched_rows_settings', 'dealer_warehouse')()) }}
+{%- endmacro %}
+
+{% macro default__touched_rows_settings() -%}
+    set local enable_hashjoin = off; set local enable_mergejoin = off
+{%- endmacro %}
+
+{% macro redshift__touched_rows_settings() -%}
+{%- endmacro %}

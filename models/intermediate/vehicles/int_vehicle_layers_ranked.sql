@@ -11,6 +11,7 @@
         ],
         sort=['vehicle_id'],
         dist='vehicle_id',
+        pre_hook=["{% if is_incremental() %}{{ touched_rows_settings() }}{% endif %}"],
     )
 }}
 
@@ -42,17 +43,26 @@ source_priority as (
 
 {%- if is_incremental() %}
 
+changed_layer_states as (
+
+    -- a CTE of its own, so that layer_states is read once and its index on vehicle_id serves the touched
+    -- vehicles (PostgreSQL materializes a CTE read twice: every layer state, written out and sorted)
+    select
+        changed.vehicle_id,
+        changed.moved_from_vehicle_id
+    from {{ ref('int_vehicle_layer_states') }} as changed
+    where {{ is_after_watermark('changed.built_at', 'batch_at') }}
+
+),
+
 touched_vehicles as (
 
-    select layer_states.vehicle_id from layer_states
-    where {{ is_after_watermark('layer_states.built_at', 'batch_at') }}
+    select changed_layer_states.vehicle_id from changed_layer_states
 
     union
 
-    select layer_states.moved_from_vehicle_id from layer_states
-    where
-        layer_states.moved_from_vehicle_id is not null
-        and {{ is_after_watermark('layer_states.built_at', 'batch_at') }}
+    select changed_layer_states.moved_from_vehicle_id from changed_layer_states
+    where changed_layer_states.moved_from_vehicle_id is not null
 
     union
 
