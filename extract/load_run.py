@@ -97,7 +97,8 @@ def load_file(
             except Exception as exc:
                 if target.is_retryable(exc) or not _is_the_files_fault(exc):
                     raise
-                if not zone.exists(file):  # read in place, and another run loaded it and moved it away meanwhile
+                if isinstance(exc, FileNotFoundError) and not zone.exists(file):
+                    # read in place, and another run loaded it and moved it away meanwhile
                     conn.rollback()
                     return result(GONE)
                 reason = str(exc) if isinstance(exc, RejectedFile) else f"{file.key}: {type(exc).__name__}: {exc}"
