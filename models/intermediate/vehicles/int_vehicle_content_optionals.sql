@@ -21,7 +21,7 @@ with
 
 contents as (
 
-    select * from {{ ref('int_vehicle_contents') }}
+    select * from {{ ref('int_vehicle_content_deliveries') }}
     where {{ is_after_watermark('batch_at', 'batch_at') }}
 
 ),
@@ -29,7 +29,7 @@ contents as (
 {% for dms in dms_track_names() -%}
 records_{{ dms }} as (
 
-    -- the {{ dms }} record each new content was typed from (see int_vehicle_contents)
+    -- the {{ dms }} record that first delivered each new content (int_vehicle_content_deliveries)
     select
         contents.layer_id,
         contents.content_hash,

@@ -14,84 +14,31 @@
 {#-
     Every distinct content ever delivered for a layer, typed: one row per (layer_id, content_hash).
     The same content always types to the same values, so a version of vehicle_layer_history takes its
-    fields from here and no history rebuild parses JSON again. The feeds recorded since the last run
-    are compared by hash alone (no JSON); only a content not seen before is typed, from the one record
-    that first delivered it.
+    fields from here and no history rebuild parses JSON again. Only a content not seen before is typed,
+    from the one record that first delivered it (int_vehicle_content_deliveries, which compared the new
+    feeds by hash alone).
+
+    That model is named in each DMS's branch and in the final join rather than through one import CTE:
+    PostgreSQL materializes a CTE read more than once, and a materialized CTE is read by one process
+    only, so the typing of a first build (a million records) could not run in parallel.
 -#}
 
 with
 
-feeds as (
-
-    select * from {{ ref('int_vehicle_feeds') }}
-    where {{ is_after_watermark('batch_at', 'batch_at') }}
-
-),
-
-deliveries as (
-
-    select * from {{ ref('stg_dms__vehicle_deliveries') }}
-
-),
-
-delivered_contents as (
-
-    select
-        deliveries.layer_id,
-        deliveries.content_hash,
-        deliveries.source,
-        deliveries.load_id,
-        deliveries.record_index
-
-    from deliveries
-    inner join feeds
-        on deliveries.load_id = feeds.load_id
-
-),
-
-new_contents as (
-
-    select
-        *,
-        row_number() over (
-            partition by layer_id, content_hash
-            order by load_id, record_index
-        ) as occurrence
-
-    from delivered_contents
-    {%- if is_incremental() %}
-    where
-        not exists (
-            select 1
-            from {{ this }} as known
-            where
-                known.layer_id = delivered_contents.layer_id
-                and known.content_hash = delivered_contents.content_hash
-        )
-    {%- endif %}
-
-),
-
-first_deliveries as (
-
-    select * from new_contents
-    where occurrence = 1
-
-),
-
 {% for dms in dms_track_names() -%}
 records_{{ dms }} as (
 
-    -- {{ dms }}'s records that first delivered a new content; the view is named here, not through
-    -- the `deliveries` CTE, which PostgreSQL would materialize whole once it is referenced again
+    -- {{ dms }}'s records that first delivered a content new since the last run
     select delivered.*
 
-    from first_deliveries
+    from {{ ref('int_vehicle_content_deliveries') }} as first_deliveries
     inner join {{ ref('stg_dms__vehicle_deliveries') }} as delivered
         on
-            first_deliveries.load_id = delivered.load_id
-            and first_deliveries.record_index = delivered.record_index
-    where first_deliveries.source = '{{ dms_track(dms).dms | upper }}'
+            first_deliveries.first_load_id = delivered.load_id
+            and first_deliveries.first_record_index = delivered.record_index
+    where
+        first_deliveries.source = '{{ dms_track(dms).dms | upper }}'
+        and {{ is_after_watermark('first_deliveries.batch_at', 'batch_at') }}
 
 ),
 
@@ -112,8 +59,8 @@ final as (
     select
         first_deliveries.layer_id,
         first_deliveries.content_hash,
-        first_deliveries.load_id as first_load_id,
-        first_deliveries.record_index as first_record_index,
+        first_deliveries.first_load_id,
+        first_deliveries.first_record_index,
         vehicle_records.corporate_id,
         vehicle_records.source,
         vehicle_records.external_source_id,
@@ -123,11 +70,12 @@ final as (
         {%- endfor %}
         {{ dbt_batch_at() }} as batch_at
 
-    from first_deliveries
+    from {{ ref('int_vehicle_content_deliveries') }} as first_deliveries
     inner join vehicle_records
         on
-            first_deliveries.load_id = vehicle_records.load_id
-            and first_deliveries.record_index = vehicle_records.record_index
+            first_deliveries.first_load_id = vehicle_records.load_id
+            and first_deliveries.first_record_index = vehicle_records.record_index
+    where {{ is_after_watermark('first_deliveries.batch_at', 'batch_at') }}
 
 )
 
