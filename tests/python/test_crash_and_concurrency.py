@@ -168,7 +168,8 @@ def test_a_feed_committed_out_of_load_id_order_never_loses_its_json_to_a_running
         (1, key),
         (2, key.replace("day-1", "day-2")),
     ]
-    typed = run_dbt(warehouse, tmp_path, "run", "--select", "int_vehicle_contents")  # the same build's next model
+    # the same build's next models: the new contents found, then typed from their JSON
+    typed = run_dbt(warehouse, tmp_path, "run", "--select", "int_vehicle_content_deliveries", "int_vehicle_contents")
     assert typed.returncode == 0, typed.stdout[-3000:]
     assert run_extract(warehouse, "--landing", str(second)).returncode == 0  # B's file: skipped and moved
     built = run_dbt(warehouse, tmp_path, *CATALOGUE_BUILD)
