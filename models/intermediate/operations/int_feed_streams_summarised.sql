@@ -59,8 +59,6 @@ ranked_files as (
         load_id,
         landing_key,
         status,
-        -- the highest load id: a run numbers its files in landing order, and its workers start them in
-        -- whatever order they come free (two feeds of one stream side by side: started_at flips a coin)
         row_number() over (partition by stream_id order by load_id desc) as recency
 
     from files_as_of
