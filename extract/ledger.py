@@ -114,6 +114,20 @@ def attempts_since(cur: Cursor, landing_key: str, sha256: str, since: datetime) 
     return [row[0] for row in cur.fetchall()]
 
 
+def latest_attempt_since(cur: Cursor, landing_key: str, since: datetime) -> int | None:
+    """The load id of the latest committed attempt at a landing path from `since` on, whatever its content and
+    outcome: the run that archived (or set aside) a file another run found gone had written it before the move."""
+    cur.execute(
+        f"""
+        select max(load_id) from {RAW_SCHEMA}.load_ledger
+        where landing_key = %s and started_at >= %s
+        """,
+        (landing_key, since),
+    )
+    row = cur.fetchone()
+    return row[0] if row is not None else None
+
+
 # Ledger texts are capped so that they fit a Redshift VARCHAR(65535) whatever the characters (4 bytes each at most).
 TEXT_LIMIT = 16_000
 

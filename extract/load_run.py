@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg2
 from psycopg2.extensions import connection as Connection
+from psycopg2.extensions import cursor as Cursor
 
 from extract import fault_points, landing, ledger, redact
 from extract.domain import FileNotReady, LoadContext, RejectedFile, StagingUnavailable
@@ -25,8 +26,8 @@ from extract.worker_connection import WorkerConnection, lost_connection
 # Statuses of a file in a run. The ledger knows the first four; the last two never reach it.
 LOADED, REJECTED, SKIPPED = "loaded", "rejected", "skipped"
 HELD = ledger.HELD  # landed but not applied: a vehicle feed that looks like a broken export (extract.held_feeds)
-GONE = "gone"  # another run moved it while this one waited for it
-FAILED = "failed"  # an error outside the file itself (network, database): the file stays pending
+GONE = "gone"  # another run loaded it (its ledger row says so) and moved it while this one waited for it
+FAILED = "failed"  # an error outside the file itself (network, database, a file removed unloaded): nothing loaded
 # How far the landing zone's clock (S3 LastModified) may be ahead of ours: attempts at a delivery that started up
 # to this long before its modification time are searched for an archive a crash left (extract.landing).
 CLOCK_SKEW = timedelta(hours=1)
@@ -73,8 +74,7 @@ def load_file(
         except Exception:
             if zone.exists(file):
                 raise
-            conn.rollback()
-            return result(GONE)  # another run loaded it and moved it away while this one waited
+            return _gone(conn, cur, file, result)
         entry = ledger.LedgerEntry(name, zone.uri, file.key, file.size, local.sha256, file.modified_at, started_at)
         previous = ledger.already_loaded(cur, file.key, local.sha256)
         if previous is not None:
@@ -98,9 +98,7 @@ def load_file(
                 if target.is_retryable(exc) or not _is_the_files_fault(exc):
                     raise
                 if isinstance(exc, FileNotFoundError) and not zone.exists(file):
-                    # read in place, and another run loaded it and moved it away meanwhile
-                    conn.rollback()
-                    return result(GONE)
+                    return _gone(conn, cur, file, result)  # read in place, and it left the landing zone meanwhile
                 reason = str(exc) if isinstance(exc, RejectedFile) else f"{file.key}: {type(exc).__name__}: {exc}"
                 reason = redact.text(reason)  # the ledger and the reason file keep it: never a secret
                 conn.rollback()  # none of the file's rows stay; the ledger row says why
@@ -130,6 +128,26 @@ def load_file(
             error=outcome.hold_reason,
         )  # fmt: skip
         return _archive(zone, file, loaded, started_at)  # a held file's content is in raw: it moves like a loaded one
+
+
+def _gone(conn: Connection, cur: Cursor, file: LandingFile, result: Callable[..., FileResult]) -> FileResult:
+    """A file that left the landing zone before this run could read it. Another run that loaded it (or skipped or
+    set it aside) wrote its ledger row before moving it: then it is `gone`, nothing to do. Without such a row
+    nobody loaded it (a person or a process removed it): the run fails and says so, for nothing of it is in the
+    warehouse. Looked up after this file's transaction ended, so that the other run's commit is visible."""
+    conn.rollback()
+    archived_by = ledger.latest_attempt_since(cur, file.key, file.modified_at - CLOCK_SKEW)
+    conn.rollback()
+    if archived_by is not None:
+        return result(GONE)
+    return result(
+        FAILED,
+        error=(
+            f"{file.key}: removed from the landing zone before this run could read it, and no run loaded it "
+            f"(no ledger row since it was landed at {file.modified_at:%Y-%m-%d %H:%M:%S} UTC): nothing of it is "
+            "in the warehouse; land it again unless it was removed on purpose"
+        ),
+    )
 
 
 def _is_the_files_fault(exc: Exception) -> bool:

@@ -20,7 +20,7 @@ from extract.warehouse import WarehouseAddress, connect
 
 # Kills the process right after the first file's transaction committed, before the file is moved.
 KILL_AFTER_COMMIT = """
-import os, sys
+import sys
 import extract.landing as landing
 def killed(*args, **kwargs):
     os._exit(9)
@@ -89,41 +89,88 @@ def test_two_concurrent_runs_load_each_file_once(warehouse: WarehouseAddress, la
     assert len(list((landing_dir / "imported").rglob("*.csv"))) == 12
 
 
-# The first file is moved away (as another run that loaded it does) after this run hashed it in place and
-# before it reads it: on Redshift nothing serialises two runs' reads of one file.
-MOVED_AWAY_WHILE_READ = """
+# The first file leaves the landing zone while this run handles it. `when`: after this run hashed it in place and
+# before it reads it (on Redshift nothing serialises two runs' reads of one file), or before this run opened it.
+# `loaded_elsewhere`: another run loaded it, and wrote its ledger row before moving it, as every run does; else a
+# person or a process removed it and no run has it. The other run's row has a placeholder hash: with this content's,
+# a run that hashed the file first would skip it as loaded before reading it (another path, tested elsewhere).
+LEAVES_WHILE_HANDLED = """
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
+import psycopg2
 import extract.landing as landing
-hashed = landing.LocalLanding.local_copy
-def hashed_then_moved(self, file, scratch):
-    copy = hashed(self, file, scratch)
-    if file.name.endswith("_2026-11-09.csv"):
+from extract import ledger
+when, loaded_elsewhere = sys.argv[1], sys.argv[2] == "yes"
+sys.argv[1:3] = []
+handled = landing.LocalLanding.local_copy
+def leaves(self, file, scratch):
+    path = self._path(file.key)
+    if not file.name.endswith("_2026-11-09.csv"):
+        return handled(self, file, scratch)
+    if loaded_elsewhere:
+        with psycopg2.connect("") as conn, conn.cursor() as cur:
+            cur.execute("select nextval(pg_get_serial_sequence('raw.load_ledger', 'load_id'))")
+            started = datetime.now(UTC)
+            entry = ledger.LedgerEntry("lab", self.uri, file.key, file.size, "0" * 64, file.modified_at, started)
+            ledger.record(cur, cur.fetchone()[0], entry, ledger.LOADED, rows_loaded=5)
+    copy = handled(self, file, scratch) if when == "after hashing" else None
+    if loaded_elsewhere:
         moved = Path(sys.argv[2]) / "imported" / "elsewhere" / file.name
         moved.parent.mkdir(parents=True, exist_ok=True)
-        copy.path.rename(moved)
-    return copy
-landing.LocalLanding.local_copy = hashed_then_moved
+        path.rename(moved)
+    else:
+        path.unlink()
+    return copy if copy is not None else handled(self, file, scratch)
+landing.LocalLanding.local_copy = leaves
 from extract.cli import main
 sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_a_file_another_run_moved_away_while_this_one_read_it_is_gone_not_rejected(
-    warehouse: WarehouseAddress, landing_dir: Path
-) -> None:
+def run_while_the_file_leaves(
+    warehouse: WarehouseAddress, landing_dir: Path, when: str, loaded_elsewhere: bool
+) -> tuple[subprocess.CompletedProcess[str], list[str], str]:
     names = land_lab_samples(landing_dir)
     done = subprocess.run(
-        [sys.executable, "-c", MOVED_AWAY_WHILE_READ, "--landing", str(landing_dir), "--workers", "1"],
+        [
+            sys.executable, "-c", LEAVES_WHILE_HANDLED, when, "yes" if loaded_elsewhere else "no",
+            "--landing", str(landing_dir), "--workers", "1",
+        ],
         env=extract_env(warehouse), cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
+    return done, names, next(name for name in names if name.endswith("_2026-11-09.csv"))
 
-    moved = next(name for name in names if name.endswith("_2026-11-09.csv"))
+
+@pytest.mark.parametrize("when", ["after hashing", "before reading"])
+def test_a_file_another_run_loaded_and_moved_while_this_one_handled_it_is_gone_not_rejected(
+    warehouse: WarehouseAddress, landing_dir: Path, when: str
+) -> None:
+    done, names, moved = run_while_the_file_leaves(warehouse, landing_dir, when, loaded_elsewhere=True)
+
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"gone     {moved}" in done.stderr  # the progress lines
     assert query(warehouse, "select landing_key, status from raw.load_ledger order by load_id") == [
-        (name, "loaded") for name in names if name != moved
-    ]  # no trace of the moved file: the run that moved it wrote its ledger row
+        (name, "loaded") for name in names
+    ]  # the moved file's row is the other run's: this run left no trace of it
+    assert not (landing_dir / "rejected").exists()
+
+
+@pytest.mark.parametrize("when", ["after hashing", "before reading"])
+def test_a_file_removed_before_any_run_loaded_it_fails_the_run_and_says_so(
+    warehouse: WarehouseAddress, landing_dir: Path, when: str
+) -> None:
+    done, names, removed = run_while_the_file_leaves(warehouse, landing_dir, when, loaded_elsewhere=False)
+
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert f"failed   {removed}" in done.stderr
+    assert (
+        f"failed: {removed}: removed from the landing zone before this run could read it, and no run loaded it"
+        in done.stdout + done.stderr
+    )  # the summary's "Not loaded" list
+    assert query(warehouse, "select landing_key, status from raw.load_ledger order by load_id") == [
+        (name, "loaded") for name in names if name != removed
+    ]  # the other files loaded
     assert not (landing_dir / "rejected").exists()
 
 
