@@ -65,6 +65,38 @@
     group by layer_id, streamed_version_number
 {% endmacro %}
 
+{#
+    The rows of `versions` (folded this run) with their final version_number: on an incremental run, a layer of a
+    continued sequence (`sequence_modes`) numbers its new versions after the closed versions this model already
+    holds (a current version is carried into the fold, so it is renumbered with the new ones); on a first build,
+    or for a rebuilt sequence, from 1. The snapshot engine only: events versions are rebuilt whole.
+#}
+{% macro number_after_closed_versions(versions, sequence_modes) %}
+    select
+        {{ layer_version_columns() | reject('equalto', 'version_number') | join(',\n        ') }},
+        cast(streamed_version_number + coalesce(closed_count, 0) as integer) as version_number
+
+    from {{ versions }}
+    left join (
+        select
+            built.layer_id as built_layer_id,
+            count(built.valid_to) as closed_count
+        {%- if is_incremental() %}
+        from {{ this }} as built
+        inner join {{ sequence_modes }}
+            on built.corporate_id = {{ sequence_modes }}.corporate_id and built.source = {{ sequence_modes }}.source
+        where
+            {{ sequence_modes }}.continued_after_feed_number is not null
+            and built.layer_id in (select folded.layer_id from {{ versions }} as folded)
+        {%- else %}
+        from {{ versions }} as built
+        where false
+        {%- endif %}
+        group by built.layer_id
+    ) as built_counts
+        on layer_id = built_layer_id
+{% endmacro %}
+
 {# The columns of a layer version, in the order both engines write them. #}
 {% macro layer_version_columns() -%}
     {{ return([

@@ -161,3 +161,35 @@ def test_incremental_builds_equal_a_full_rebuild(warehouse: WarehouseAddress, tm
     everything = run_dbt(warehouse, tmp_path, "test", "--select", "vehicle", "--vars", "{test_all_rows: true}")
     assert everything.returncode == 1
     assert failed_rows(everything.stdout, "not_null_columns_vehicle_batch_at") == 2
+
+
+def test_two_new_feeds_in_one_build_give_the_versions_a_build_per_feed_gives(
+    warehouse: WarehouseAddress, tmp_path: Path
+) -> None:
+    """A build that finds two new feeds of one corporate + DMS (the scheduled build missed a day) compares each
+    feed with the one before: a stock id missing from one of them closes its version and opens another when it
+    is back; one listed twice with the same content is unchanged; a change in the later feed starts a version."""
+    landing = tmp_path / "landing"
+    day1, day2, day3 = (datetime(2026, 11, 20 + day, 6, 0, tzinfo=UTC) for day in range(3))
+    a, b, c = Ad("A1", vin=V1, list_price="8000.00"), Ad("B1", vin=V2), Ad("C1", vin=V3)
+    write_feed(landing, "903", "DMS_A", "day1.xml", document([a, b, c]), day1)
+    extract_and_build(warehouse, landing, tmp_path)
+    write_feed(landing, "903", "DMS_A", "day2.xml", document([a, b, b]), day2)  # C1 missing, B1 listed twice
+    write_feed(landing, "903", "DMS_A", "day3.xml", document([Ad("A1", vin=V1, list_price="7500.00"), b, c]), day3)
+    extract_and_build(warehouse, landing, tmp_path)
+    history = (
+        "select external_source_id, version_number, list_price, valid_from, valid_to, is_current"
+        " from marts.vehicle_layer_history order by 1, 2"
+    )
+    assert query(warehouse, history) == [
+        ("A1", 1, Decimal("8000.00"), day1, day3, False),
+        ("A1", 2, Decimal("7500.00"), day3, None, True),
+        ("B1", 1, Decimal("12900.00"), day1, None, True),
+        ("C1", 1, Decimal("12900.00"), day1, day2, False),
+        ("C1", 2, Decimal("12900.00"), day3, None, True),
+    ]
+    incremental = mart_rows(warehouse)
+
+    rebuilt = run_dbt(warehouse, tmp_path, *BUILD, "--full-refresh")
+    assert rebuilt.returncode == 0, rebuilt.stdout[-5000:]
+    assert mart_rows(warehouse) == incremental

@@ -19,20 +19,25 @@ sequence_modes as (
         source,
         case
             when count(nullif(continued_after_feed_number, 0)) = count(*) then min(continued_after_feed_number)
-        end as continued_after_feed_number,
-        sum(new_feed_count) as new_feed_count
+        end as continued_after_feed_number
     from {{ ref('int_vehicle_sequence_changes') }}
     where {{ is_after_watermark('batch_at', 'built_at') }}
     group by corporate_id, source
 
 ),
 
-streamed_deliveries as (
+new_listings as (
 
-    -- the new feeds' deliveries, or every delivery of a rebuilt sequence
+    -- the new feeds' listings, or every listing of a rebuilt sequence: the day's million rows, narrow
     select
-        {{ layer_delivery_select('deliveries', 'feeds', 'feeds', ['load_id', 'feed_at', 'landing_key']) }},
-        deliveries.record_index
+        deliveries.layer_id,
+        deliveries.corporate_id,
+        deliveries.source,
+        deliveries.external_source_id,
+        deliveries.content_hash,
+        deliveries.load_id,
+        deliveries.record_index,
+        feeds.feed_number
 
     from {{ ref('int_vehicle_feed_sequences') }} as feeds
     inner join sequence_modes
@@ -47,10 +52,7 @@ carried_rows as (
 
     -- the current versions of the continued sequences, one row standing for the whole run so far
     {%- if is_incremental() %}
-    select
-        {{ layer_delivery_select('built', 'last_feeds', 'built', ['first_load_id', 'valid_from', 'landing_key']) }},
-        sequence_modes.new_feed_count
-
+    select {{ layer_delivery_select('built', 'last_feeds', 'built', ['first_load_id', 'valid_from', 'landing_key']) }}
     from {{ this }} as built
     inner join sequence_modes
         on built.corporate_id = sequence_modes.corporate_id and built.source = sequence_modes.source
@@ -61,46 +63,62 @@ carried_rows as (
             and sequence_modes.continued_after_feed_number = last_feeds.feed_number
     where built.valid_to is null
     {%- else %}
-    select {{ layer_delivery_columns() | join(', ') }}, 0 as new_feed_count from streamed_deliveries
+    select {{ layer_delivery_select('listed', 'feeds', 'feeds', ['load_id', 'feed_at', 'landing_key']) }}
+    from new_listings as listed cross join {{ ref('int_vehicle_feed_sequences') }} as feeds
     where false
     {%- endif %}
 
 ),
 
-unchanged_layers as (
+expected_listings as (
 
-    -- current versions that every new feed of their sequence lists exactly once, with the same content
-    select carried_rows.layer_id
-
+    -- what each new feed of a continued sequence lists if nothing changed: every current version, as it is
+    select
+        carried_rows.layer_id,
+        carried_rows.content_hash,
+        new_feeds.feed_number
     from carried_rows
-    inner join streamed_deliveries
-        on carried_rows.layer_id = streamed_deliveries.layer_id
-    group by carried_rows.layer_id
-    having
-        count(*) = max(carried_rows.new_feed_count)
-        and count(distinct streamed_deliveries.feed_number) = max(carried_rows.new_feed_count)
-        and bool_and(streamed_deliveries.content_hash = carried_rows.content_hash)
+    inner join {{ ref('int_vehicle_feed_sequences') }} as new_feeds
+        on
+            carried_rows.corporate_id = new_feeds.corporate_id
+            and carried_rows.source = new_feeds.source
+            and carried_rows.feed_number < new_feeds.feed_number
+
+),
+
+changed_layers as (
+
+    -- the layers whose listings differ from what was expected: a new or changed content, a listing missing
+    select distinct coalesce(new_listings.layer_id, expected_listings.layer_id) as layer_id
+    from new_listings
+    full outer join expected_listings
+        on
+            new_listings.layer_id = expected_listings.layer_id
+            and new_listings.feed_number = expected_listings.feed_number
+    where
+        new_listings.layer_id is null or expected_listings.layer_id is null
+        or new_listings.content_hash != expected_listings.content_hash
 
 ),
 
 streamed_rows as (
 
-    -- the changed layers: their deliveries (a stock id listed twice in one feed: its last record) and versions
+    -- the changed layers: their listings (a stock id listed twice in one feed: its last record) and versions
     select {{ layer_delivery_columns() | join(', ') }}
     from (
         select
-            streamed_deliveries.*,
+            {{ layer_delivery_select('listed', 'feeds', 'feeds', ['load_id', 'feed_at', 'landing_key']) }},
             row_number() over (
-                partition by streamed_deliveries.layer_id, streamed_deliveries.feed_number
-                order by streamed_deliveries.record_index desc
+                partition by listed.layer_id, listed.feed_number order by listed.record_index desc
             ) as listing_in_feed
-        from streamed_deliveries
-        where streamed_deliveries.layer_id not in (select unchanged_layers.layer_id from unchanged_layers)
+        from new_listings as listed
+        inner join changed_layers on listed.layer_id = changed_layers.layer_id
+        inner join {{ ref('int_vehicle_feed_sequences') }} as feeds on listed.load_id = feeds.load_id
     ) as listed
     where listing_in_feed = 1
     union all
     select {{ layer_delivery_columns() | join(', ') }} from carried_rows
-    where layer_id not in (select unchanged_layers.layer_id from unchanged_layers)
+    where layer_id in (select changed_layers.layer_id from changed_layers)
 
 ),
 
@@ -112,39 +130,8 @@ versions as (
     ) ~ ') as numbered_rows', current_names_last_delivery=false) }}
 ),
 
-built_counts as (
-
-    -- the closed versions already built of each layer of a continued sequence
-    select
-        built.layer_id,
-        count(built.valid_to) as closed_count
-
-    {%- if is_incremental() %}
-    from {{ this }} as built
-    inner join sequence_modes
-        on built.corporate_id = sequence_modes.corporate_id and built.source = sequence_modes.source
-    where
-        sequence_modes.continued_after_feed_number is not null
-        and built.layer_id in (select versions.layer_id from versions)
-    {%- else %}
-    from versions as built
-    where false
-    {%- endif %}
-    group by built.layer_id
-
-),
-
 final as (
-
-    select
-        {%- for column in layer_version_columns() if column != 'version_number' %}
-        versions.{{ column }},
-        {%- endfor %}
-        cast(versions.streamed_version_number + coalesce(built_counts.closed_count, 0) as integer) as version_number
-    from versions
-    left join built_counts
-        on versions.layer_id = built_counts.layer_id
-
+    {{ number_after_closed_versions('versions', 'sequence_modes') }}
 )
 
 select * from final
