@@ -103,7 +103,8 @@ changed_layers as (
 
 streamed_rows as (
 
-    -- the changed layers: their listings (a stock id listed twice in one feed: its last record) and versions
+    -- the changed layers (on a first build, every layer): their listings (a stock id listed twice in one feed:
+    -- its last record) and current versions
     select {{ layer_delivery_columns() | join(', ') }}
     from (
         select
@@ -112,8 +113,10 @@ streamed_rows as (
                 partition by listed.layer_id, listed.feed_number order by listed.record_index desc
             ) as listing_in_feed
         from new_listings as listed
-        inner join changed_layers on listed.layer_id = changed_layers.layer_id
         inner join {{ ref('int_vehicle_feed_sequences') }} as feeds on listed.load_id = feeds.load_id
+        {%- if is_incremental() %}
+        inner join changed_layers on listed.layer_id = changed_layers.layer_id
+        {%- endif %}
     ) as listed
     where listing_in_feed = 1
     union all
