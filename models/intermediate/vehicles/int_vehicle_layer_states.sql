@@ -34,6 +34,20 @@ contents as (
 
 ),
 
+{%- if is_incremental() %}
+
+rebuilt_layers as (
+
+    -- a CTE of its own, so that versions is read once (PostgreSQL materializes a CTE read twice: every
+    -- version of every layer written out, to rewrite forty thousand)
+    select rebuilt.layer_id
+    from {{ ref('int_vehicle_layer_versions') }} as rebuilt
+    where {{ is_after_watermark('rebuilt.built_at', 'built_at') }}
+
+),
+
+{%- endif %}
+
 rebuilt_versions as (
 
     select
@@ -46,12 +60,7 @@ rebuilt_versions as (
 
     from versions
     {%- if is_incremental() %}
-    where
-        versions.layer_id in (
-            select rebuilt.layer_id
-            from versions as rebuilt
-            where {{ is_after_watermark('rebuilt.built_at', 'built_at') }}
-        )
+    where versions.layer_id in (select rebuilt_layers.layer_id from rebuilt_layers)
     {%- endif %}
 
 ),
