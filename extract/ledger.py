@@ -115,12 +115,13 @@ def attempts_since(cur: Cursor, landing_key: str, sha256: str, since: datetime) 
 
 
 def latest_attempt_since(cur: Cursor, landing_key: str, since: datetime) -> int | None:
-    """The load id of the latest committed attempt at a landing path from `since` on, whatever its content and
-    outcome: the run that archived (or set aside) a file another run found gone had written it before the move."""
+    """The load id of the latest committed attempt at a landing path that finished from `since` on, whatever its
+    content and outcome: the run that archived (or set aside) a file another run found gone wrote it just before
+    the move."""
     cur.execute(
         f"""
         select max(load_id) from {RAW_SCHEMA}.load_ledger
-        where landing_key = %s and started_at >= %s
+        where landing_key = %s and finished_at >= %s
         """,
         (landing_key, since),
     )

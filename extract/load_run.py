@@ -74,7 +74,7 @@ def load_file(
         except Exception:
             if zone.exists(file):
                 raise
-            return _gone(conn, cur, file, result)
+            return _gone(conn, cur, file, started_at, result)
         entry = ledger.LedgerEntry(name, zone.uri, file.key, file.size, local.sha256, file.modified_at, started_at)
         previous = ledger.already_loaded(cur, file.key, local.sha256)
         if previous is not None:
@@ -98,7 +98,8 @@ def load_file(
                 if target.is_retryable(exc) or not _is_the_files_fault(exc):
                     raise
                 if isinstance(exc, FileNotFoundError) and not zone.exists(file):
-                    return _gone(conn, cur, file, result)  # read in place, and it left the landing zone meanwhile
+                    # read in place, and it left the landing zone meanwhile
+                    return _gone(conn, cur, file, started_at, result)
                 reason = str(exc) if isinstance(exc, RejectedFile) else f"{file.key}: {type(exc).__name__}: {exc}"
                 reason = redact.text(reason)  # the ledger and the reason file keep it: never a secret
                 conn.rollback()  # none of the file's rows stay; the ledger row says why
@@ -130,13 +131,17 @@ def load_file(
         return _archive(zone, file, loaded, started_at)  # a held file's content is in raw: it moves like a loaded one
 
 
-def _gone(conn: Connection, cur: Cursor, file: LandingFile, result: Callable[..., FileResult]) -> FileResult:
+def _gone(
+    conn: Connection, cur: Cursor, file: LandingFile, started_at: datetime, result: Callable[..., FileResult]
+) -> FileResult:
     """A file that left the landing zone before this run could read it. Another run that loaded it (or skipped or
-    set it aside) wrote its ledger row before moving it: then it is `gone`, nothing to do. Without such a row
-    nobody loaded it (a person or a process removed it): the run fails and says so, for nothing of it is in the
-    warehouse. Looked up after this file's transaction ended, so that the other run's commit is visible."""
+    set it aside) wrote its ledger row just before moving it, so after this run listed it: then it is `gone`,
+    nothing to do. Without a row of that landing path finished since an hour (CLOCK_SKEW: runs on other hosts)
+    before this attempt began, nobody loaded it (a person or a process removed it): the run fails and says so,
+    for nothing of it is in the warehouse. Not the file's time: a re-uploaded file keeps its feed time. Looked
+    up after this file's transaction ended, so that the other run's commit is visible."""
     conn.rollback()
-    archived_by = ledger.latest_attempt_since(cur, file.key, file.modified_at - CLOCK_SKEW)
+    archived_by = ledger.latest_attempt_since(cur, file.key, started_at - CLOCK_SKEW)
     conn.rollback()
     if archived_by is not None:
         return result(GONE)
@@ -144,8 +149,8 @@ def _gone(conn: Connection, cur: Cursor, file: LandingFile, result: Callable[...
         FAILED,
         error=(
             f"{file.key}: removed from the landing zone before this run could read it, and no run loaded it "
-            f"(no ledger row since it was landed at {file.modified_at:%Y-%m-%d %H:%M:%S} UTC): nothing of it is "
-            "in the warehouse; land it again unless it was removed on purpose"
+            f"(no ledger row of it since {started_at - CLOCK_SKEW:%Y-%m-%d %H:%M:%S} UTC): nothing of it is in "
+            "the warehouse; land it again unless it was removed on purpose"
         ),
     )
 

@@ -20,7 +20,7 @@ from extract.warehouse import WarehouseAddress, connect
 
 # Kills the process right after the first file's transaction committed, before the file is moved.
 KILL_AFTER_COMMIT = """
-import sys
+import os, sys
 import extract.landing as landing
 def killed(*args, **kwargs):
     os._exit(9)
