@@ -102,7 +102,7 @@ class Removal:
 
 # One query, in the file's transaction after the COPY. The latest applied feed comes from
 # vehicle_feeds_by_stock (corporate_id, dms, feed_at, load_id) walked backwards; both feeds' stock ids
-# come through vehicle_records_load_record (load_id, record_index).
+# come through vehicle_records_deliveries (load_id, record_index, which carries the stock id).
 _REMOVAL = f"""
 with
 

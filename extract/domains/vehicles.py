@@ -58,9 +58,6 @@ begin
                 || 'run python -m extract, then dbt build --full-refresh';
     end if;
 end $$;
--- (load_id, record_index) lets dbt re-read only the records it needs from one feed
-drop index if exists {RAW_SCHEMA}.{RECORDS}_load_id;
-create index if not exists {RECORDS}_load_record on {RAW_SCHEMA}.{RECORDS} (load_id, record_index);
 comment on table {RAW_SCHEMA}.{RECORDS} is
     'Vehicle records as delivered by each DMS feed: the record element as JSON, one row per record.';
 comment on column {RAW_SCHEMA}.{RECORDS}.stock_id is
@@ -71,6 +68,15 @@ alter table {RAW_SCHEMA}.{RECORDS} add column if not exists is_delete boolean no
 comment on column {RAW_SCHEMA}.{RECORDS}.is_delete is
     'True for a delete record of a feed_mode events DMS (its track''s deletes.root): it ends the ad of its '
     'stock id, and is never typed as a vehicle.';
+-- (load_id, record_index) lets dbt re-read only the records it needs from one feed. The index also carries
+-- the light columns of a delivery (who sent which stock id with which content hash), so what reads a day's
+-- million deliveries without their JSON (dbt's new contents, the history's comparison, the availability test,
+-- the hold rule) reads the index alone once VACUUM has marked the pages visible (the raw compaction runs it):
+-- measured at 1M vehicles on day 2, 1.6 to 2.6 s less each, about 95 bytes a record on disk
+drop index if exists {RAW_SCHEMA}.{RECORDS}_load_id;
+create index if not exists {RECORDS}_deliveries on {RAW_SCHEMA}.{RECORDS} (load_id, record_index)
+    include (corporate_id, dms, stock_id, record_hash, is_delete);
+drop index if exists {RAW_SCHEMA}.{RECORDS}_load_record;
 -- the few delete records, found without reading the table: dbt looks for them in every build
 -- (stg_dms__vehicle_deletes), and a scan of every record to find none took 2 s at a million records a day
 create index if not exists {RECORDS}_deletes on {RAW_SCHEMA}.{RECORDS} (load_id, record_index) where is_delete;

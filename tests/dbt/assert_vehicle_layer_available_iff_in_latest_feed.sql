@@ -11,7 +11,7 @@
     folded in: those int_vehicle_feeds has recorded (its load ids only). A feed the extractor commits
     while the build runs waits for the next build, in the catalogue and in this test, so a build that
     runs beside an extract stays green. It reads the records of each sequence's latest feed only,
-    through the raw table's (load_id, record_index) index.
+    through the raw table's (load_id, record_index) index, which carries their stock ids.
 
     It tests vehicle_layer, its only ref: the feeds and deliveries it reads are named, not ref'd (they are
     upstream of vehicle_layer, so built before it), else `dbt build --select +vehicle_image` would run it
