@@ -6,8 +6,9 @@ keeps its row (the history needs to know it was delivered) but its JSON becomes 
 delivery holds the same JSON. The first delivery of a content is never compacted (nothing before it
 repeats it), and it is the one dbt types a content from, so nothing dbt needs is lost; the landing
 archive keeps every file. Comparing with the previous feed only keeps the work per run bounded by the
-new feeds, whatever the history's length. Raw then grows by about 150 bytes per repeated record
-instead of about 1,600.
+new feeds, whatever the history's length. Raw then grows by about 280 bytes per repeated record (its
+row, 175 bytes, and its entry in the deliveries index, about 100: measured at 1M vehicles) instead of
+about 1,750.
 
 "Previous" is decided when the feed commits, not when compaction runs, and stored with it
 (`vehicle_feeds.compaction_base_load_id`): the latest *applied* feed (ledger status loaded or released) of
