@@ -12,10 +12,13 @@ PYTEST_WORKERS ?= 2
 
 .PHONY: demo test test-faults install warehouse lint pytest dbt-parse-redshift redshift-check redshift-smoke docs dashboard bench clean lab-weekly
 
-$(STAMP): pyproject.toml
+# setup.py compiles extract/compiled_record_reader.pyx into the editable install (skipped, with a warning, without a
+# C compiler: the extractor then reads records with the Python reader)
+$(STAMP): pyproject.toml setup.py extract/compiled_record_reader.pyx
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,dashboard]'
+	@$(BIN)/python -c 'from extract.xml_records import RECORD_READER; print("the extractor reads records with:", RECORD_READER)'
 	touch $(STAMP)
 
 install: $(STAMP) profiles.yml
@@ -50,8 +53,8 @@ demo: warehouse
 test: lint pytest dbt-parse-redshift redshift-check
 
 lint: install
-	$(BIN)/ruff check extract tests bench sample_data dashboard dms_feeds
-	$(BIN)/ruff format --check extract tests bench sample_data dashboard dms_feeds
+	$(BIN)/ruff check setup.py extract tests bench sample_data dashboard dms_feeds
+	$(BIN)/ruff format --check setup.py extract tests bench sample_data dashboard dms_feeds
 	$(BIN)/sqlfluff lint models snapshots tests/dbt  # macros are linted through the models that render them
 
 # test files spread over PYTEST_WORKERS processes (pytest-xdist), each with its own embedded PostgreSQL;

@@ -1,4 +1,5 @@
-"""What the benchmark ran on: cores, memory, CPU model, load, PostgreSQL, Python and dbt versions."""
+"""What the benchmark ran on: cores, memory, CPU model, load, PostgreSQL, Python and dbt versions, and which
+record reader the extractor used (compiled or, without a C compiler at install time, Python)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import platform
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+
+from extract.xml_records import RECORD_READER
 
 
 @dataclass(frozen=True)
@@ -18,6 +21,7 @@ class Machine:
     postgres: str
     python: str
     dbt: str
+    record_reader: str
 
     def lines(self) -> list[str]:
         load = " / ".join(f"{x:.2f}" for x in self.load_average)
@@ -27,6 +31,7 @@ class Machine:
             f"- load average at start (1 / 5 / 15 min): {load}",
             f"- PostgreSQL: {self.postgres}",
             f"- Python {self.python}, dbt-core {self.dbt}",
+            f"- the extractor's record reader: {self.record_reader}",
         ]
 
 
@@ -51,4 +56,5 @@ def describe(postgres_version: str) -> Machine:
         postgres=postgres_version.split(" on ")[0].split(",")[0],
         python=platform.python_version(),
         dbt=metadata.version("dbt-core"),
+        record_reader=RECORD_READER,
     )
