@@ -47,13 +47,29 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WarehouseAddres
                 os.environ[key] = value
 
 
+_DATABASES_IN_USE: set[str] = set()
+
+
+def _database_name() -> str:
+    """The first free name of this test process (pytest-xdist's worker id in it: a shared server serves all).
+    Names are reused from test to test so that dbt's saved parse of the project serves the next test's dbt
+    (support.run_dbt)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    slot = 0
+    while f"test_{worker}_{slot}" in _DATABASES_IN_USE:
+        slot += 1
+    return f"test_{worker}_{slot}"
+
+
 @contextmanager
 def fresh_database(server: WarehouseAddress, options: str = "") -> Iterator[WarehouseAddress]:
     """A new, empty database on the server (created with `options`), dropped afterwards."""
-    name = f"test_{uuid.uuid4().hex[:12]}"
+    name = _database_name()
+    _DATABASES_IN_USE.add(name)
     admin = connect(server)
     admin.autocommit = True
     with admin.cursor() as cur:
+        cur.execute(f'drop database if exists "{name}" with (force)')  # left by a test process that was killed
         cur.execute(f'create database "{name}" {options}')
     try:
         yield replace(server, dbname=name)
@@ -61,6 +77,7 @@ def fresh_database(server: WarehouseAddress, options: str = "") -> Iterator[Ware
         with admin.cursor() as cur:
             cur.execute(f'drop database if exists "{name}" with (force)')
         admin.close()
+        _DATABASES_IN_USE.discard(name)
 
 
 @pytest.fixture
