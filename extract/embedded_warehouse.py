@@ -29,9 +29,13 @@ DEFAULT_DATABASE = "warehouse"
 SUPERUSER = "postgres"
 SERVER_SYSTEM_USER = "embedded_postgres"
 
-# Tuned for a developer machine doing bulk loads; durability settings are left at their defaults.
-_SERVER_SETTINGS = """
-# --- written by extract.embedded_warehouse ---
+# Tuned for a developer machine doing bulk loads; durability settings are left at their defaults. Written to
+# their own file at every start (postgresql.conf includes it last), so a tuning a later version adds reaches
+# a data folder initialised before it.
+_SETTINGS_FILE = "dealer_warehouse.conf"
+_SETTINGS_INCLUDE = f"\ninclude_if_exists = '{_SETTINGS_FILE}'  # extract.embedded_warehouse: the project's settings\n"
+_SERVER_SETTINGS = """\
+# --- written by extract.embedded_warehouse at every start: edits here are replaced (postgresql.conf is yours) ---
 listen_addresses = '127.0.0.1'
 port = {port}
 unix_socket_directories = ''
@@ -48,6 +52,10 @@ random_page_cost = 1.1
 # a local warehouse has no replicas: a table dbt creates and fills in one transaction skips the WAL
 wal_level = minimal
 max_wal_senders = 0
+# dbt runs four models at once on a developer's few cores: a parallel plan takes the cores the other models
+# use and adds its workers' own work. Measured on the benchmark's first build at 1M vehicles (2 cores): 193-201 s
+# and 338-347 s of CPU without parallel plans, 209-218 s and 381-401 s with them; its day 2 the same (64.7 / 62.3 s)
+max_parallel_workers_per_gather = 0
 """
 
 
@@ -202,9 +210,26 @@ def _initialise(data_dir: Path) -> None:
     if os.geteuid() == 0:
         _prepare_for_root(data_dir)
     _run("initdb", ["-D", str(data_dir), "--auth=trust", *_INITDB_LOCALE, "-U", SUPERUSER])
+
+
+def _write_server_settings(data_dir: Path) -> bool:
+    """Write the project's settings to their file and make postgresql.conf include it last (a folder
+    initialised by an older version appended them to postgresql.conf, where the include overrides them);
+    True when the file changed. A running server applies them at a reload, except those only a restart
+    changes (shared_buffers, wal_level), which wait for the next start."""
     conf = data_dir / "postgresql.conf"
-    with open(conf, "a") as handle:
-        handle.write(_SERVER_SETTINGS.format(port=port()))
+    if _SETTINGS_INCLUDE.strip() not in conf.read_text():
+        with open(conf, "a") as handle:
+            handle.write(_SETTINGS_INCLUDE)
+    settings = data_dir / _SETTINGS_FILE
+    wanted = _SERVER_SETTINGS.format(port=port())
+    try:
+        if settings.read_text() == wanted:
+            return False
+    except FileNotFoundError:
+        pass
+    settings.write_text(wanted)
+    return True
 
 
 def _write_access_rules(data_dir: Path) -> bool:
@@ -259,8 +284,9 @@ def start(database: str = DEFAULT_DATABASE) -> EmbeddedStatus:
         if not (data_dir / "PG_VERSION").is_file():
             _initialise(data_dir)
         rules_changed = _write_access_rules(data_dir)
+        settings_changed = _write_server_settings(data_dir)
         if status().running:
-            if rules_changed:
+            if rules_changed or settings_changed:
                 _run("pg_ctl", ["-D", str(data_dir), "reload"])
         else:
             if _postmaster_pid() is None and _accepts_connections(port()):

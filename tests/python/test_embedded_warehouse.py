@@ -1,5 +1,6 @@
 """The embedded warehouse's access rules: `postgres` from this machine without a password, every other role
-with its password, also in a data folder initialised when every local user was trusted."""
+with its password, also in a data folder initialised when every local user was trusted; and its server
+settings, which reach a data folder initialised by an older version."""
 
 from __future__ import annotations
 
@@ -55,5 +56,49 @@ def test_only_the_superuser_connects_without_a_password_even_in_an_older_data_fo
         for user in ("loader", "transformer", "bi_reader"):  # the project's logins, made at the first start
             login(user, f"{user}_local")
         login("postgres")
+    finally:
+        warehouse("stop")
+
+
+def test_the_projects_server_settings_reach_a_data_folder_initialised_before_them(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env.update(EMBEDDED_PG_DIR=str(tmp_path / "wh"), EMBEDDED_PG_PORT=str(free_port()))
+    data = tmp_path / "wh" / "pgdata"
+
+    def warehouse(action: str) -> None:
+        done = subprocess.run([sys.executable, "-m", "extract", "warehouse", action], env=env, cwd=PROJECT_ROOT,
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+
+    def setting(name: str) -> str:
+        conn = psycopg2.connect(host="127.0.0.1", port=int(env["EMBEDDED_PG_PORT"]), user="postgres", dbname="postgres")
+        try:
+            with conn.cursor() as cur:
+                cur.execute("select current_setting(%s)", (name,))
+                return cur.fetchone()[0]
+        finally:
+            conn.close()
+
+    try:
+        warehouse("start")
+        assert setting("max_parallel_workers_per_gather") == "0"
+        # as a version before the settings file left the folder: its settings at the end of postgresql.conf,
+        # without the ones added since, and no settings file
+        conf = data / "postgresql.conf"
+        conf.write_text(
+            conf.read_text().replace("include_if_exists = 'dealer_warehouse.conf'", "")
+            + "\nmax_parallel_workers_per_gather = 2\nrandom_page_cost = 4\n"
+        )
+        (data / "dealer_warehouse.conf").unlink()
+        warehouse("stop")
+        warehouse("start")
+        assert (setting("max_parallel_workers_per_gather"), setting("random_page_cost")) == ("0", "1.1")
+
+        (data / "dealer_warehouse.conf").write_text("max_parallel_workers_per_gather = 3\n")  # an edit there
+        warehouse("start")  # running already: rewrites the file and reloads it
+        deadline = time.monotonic() + 5  # a reload is a signal: the server applies it a moment later
+        while setting("max_parallel_workers_per_gather") != "0":
+            assert time.monotonic() < deadline, "the rewritten settings were not reloaded"
+            time.sleep(0.1)
     finally:
         warehouse("stop")
