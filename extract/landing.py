@@ -14,6 +14,7 @@ ledger's start times give) and only deletes the original: each delivery is archi
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import os
 import shutil
@@ -393,7 +394,50 @@ def open_landing(uri: str) -> LandingZone:
     return LocalLanding(Path(uri))
 
 
+_SCRATCH_PREFIX = "extract-"
+
+
 @contextmanager
 def scratch_folder() -> Iterator[Path]:
-    with tempfile.TemporaryDirectory(prefix="extract-") as folder:
+    """A folder for one file's local copy (an S3 object is copied whole), removed when the file is done. Its
+    name carries the process id; the first scratch folder a process makes removes those of processes that no
+    longer run (abandoned_scratch_folders)."""
+    root = Path(tempfile.gettempdir())
+    _remove_abandoned_scratch_folders(str(root))
+    with tempfile.TemporaryDirectory(prefix=scratch_prefix(), dir=root) as folder:
         yield Path(folder)
+
+
+def scratch_prefix() -> str:
+    """The name of a scratch folder of this process begins with this (a Redshift load's staged parts too)."""
+    return f"{_SCRATCH_PREFIX}{os.getpid()}-"
+
+
+def abandoned_scratch_folders(root: Path) -> list[Path]:
+    """The scratch folders in `root` of extractor processes that no longer run. A process killed with SIGKILL
+    (the OOM killer, a scheduler's timeout) cannot remove its folder, and a feed's local copy is as large as
+    the feed. A folder whose process id is in use again is left alone, as are folders named without one
+    (made before names carried it)."""
+    abandoned = []
+    for folder in root.glob(f"{_SCRATCH_PREFIX}*-*"):
+        pid = folder.name[len(_SCRATCH_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _process_exists(int(pid)):
+            abandoned.append(folder)
+    return abandoned
+
+
+@functools.cache
+def _remove_abandoned_scratch_folders(root: str) -> None:
+    """Once per process (a worker forked after it inherits it)."""
+    for folder in abandoned_scratch_folders(Path(root)):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True

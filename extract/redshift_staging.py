@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from extract.domain import StagingUnavailable
+from extract.landing import scratch_prefix
 
 PART_BYTES = 128 * 1024 * 1024  # uncompressed bytes per part (about 10-25 MB of gzip): COPY splits by part
 MANIFEST = "manifest.json"
@@ -80,7 +81,7 @@ class PartWriter:
         self.keys: list[str] = []
         self.sizes: list[int] = []
         self.rows = 0
-        self._folder = tempfile.TemporaryDirectory(prefix="extract-staging-")
+        self._folder = tempfile.TemporaryDirectory(prefix=f"{scratch_prefix()}staging-")
         self._file: gzip.GzipFile | None = None
         self._path: Path | None = None
         self._written = 0

@@ -547,3 +547,29 @@ def test_s3_landing_killed_between_commit_and_delete_archives_each_delivery_once
         # day 2's file, its rerun after mid-move, its redelivery (killed in its move), the redelivery's rerun
         assert statuses == [("loaded",), ("skipped",), ("skipped",), ("skipped",)]
         assert archived(zone)[lab_key(2)] == 2  # two deliveries, two archives: the killed move made no third
+
+
+def test_a_killed_runs_copy_of_an_s3_feed_is_removed_by_the_next_run(
+    server: WarehouseAddress, bucket: tuple[str, object], aws_endpoint: str, tmp_path: Path
+) -> None:
+    """A run killed while it loads a file cannot remove its scratch folder, which holds its copy of the S3
+    object (as large as the feed). The next run removes the folders of extractor processes that no longer
+    run, and leaves those of a running one (here: this test's own process id)."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    running = scratch / f"extract-{os.getpid()}-running"
+    running.mkdir()
+    with fresh_database(server) as address:
+        zone = S3Zone(bucket, aws_endpoint)
+        files = day_files(1, CORPORATES[0])
+        zone.land(files)
+        done = run_extract(address, "--landing", zone.uri, "--workers", "1", **zone.env, TMPDIR=str(scratch),
+                           **{fault_points.KILL_AT_VARIABLE: fault_points.AFTER_COPY})  # fmt: skip
+        assert done.returncode == -signal.SIGKILL, done.stderr
+        left = [folder for folder in scratch.iterdir() if folder != running]
+        assert [path.name for folder in left for path in folder.iterdir()] != [], "the killed run left its copy"
+
+        done = run_extract(address, "--landing", zone.uri, "--workers", "1", **zone.env, TMPDIR=str(scratch))
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert list(scratch.iterdir()) == [running]
+        assert pending_keys(zone) == []
