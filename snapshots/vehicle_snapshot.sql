@@ -17,7 +17,7 @@
         unique_key='vehicle_id',
         strategy='check',
         check_cols=vehicle_snapshot_compared_columns(),
-        post_hook=["{{ snapshot_indexes(this, 'vehicle_id') }}", "{{ refresh_statistics(this) }}"],
+        post_hook=["{{ snapshot_indexes(this, 'vehicle_id', 'batch_at') }}", "{{ refresh_statistics(this) }}"],
         hard_deletes='ignore',
         dist='vehicle_id',
         sort=['vehicle_id', 'dbt_valid_from'],

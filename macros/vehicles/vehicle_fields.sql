@@ -81,9 +81,11 @@
 {#
     Pre-hook of the per-vehicle marts: in an incremental run, delete every row of the vehicles about to
     be rebuilt (those of ranked_layers_to_rebuild(), and the vehicles their layers just left) before the
-    new rows go in. dbt's delete+insert deletes only the keys the new rows carry, so a vehicle that now
-    has no row here (a conflict resolved, a winner without images) would keep its old ones.
-    The model's own watermark may then see an older batch and rebuild more vehicles: the same rows again.
+    new rows are appended (incremental_strategy append). A delete by the new rows' keys would not do: a
+    vehicle that now has no row here (a conflict resolved, a winner without images) would keep its old
+    ones. The model selects the same vehicles: its watermark and this hook's are the same literal, read
+    before either writes (macros/vehicles/watermark.sql), so no vehicle is appended twice; each model's
+    unique test on its batch says so.
 #}
 {% macro delete_rows_of_touched_vehicles(relation) %}
 {%- if is_incremental() %}

@@ -1,8 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='vehicle_id',
+        incremental_strategy='append',
         indexes=[{'columns': ['vehicle_id']}, {'columns': ['batch_at']}],
         pre_hook=['{{ delete_rows_of_touched_vehicles(this) }}'],
         dist='vehicle_id',

@@ -26,9 +26,23 @@ sequence_modes as (
 
 ),
 
+new_feeds as (
+
+    -- the feeds this run folds in: the new feeds of a continued sequence, every feed of a rebuilt one
+    select
+        feeds.*,
+        sequence_modes.continued_after_feed_number
+
+    from {{ ref('int_vehicle_feed_sequences') }} as feeds
+    inner join sequence_modes
+        on feeds.corporate_id = sequence_modes.corporate_id and feeds.source = sequence_modes.source
+    where feeds.feed_number > coalesce(sequence_modes.continued_after_feed_number, 0)
+
+),
+
 new_listings as (
 
-    -- the new feeds' listings, or every listing of a rebuilt sequence: the day's million rows, narrow
+    -- the new feeds' listings: the day's million rows, narrow (the raw table's index carries them)
     select
         deliveries.layer_id,
         deliveries.corporate_id,
@@ -37,23 +51,53 @@ new_listings as (
         deliveries.content_hash,
         deliveries.load_id,
         deliveries.record_index,
-        feeds.feed_number
+        new_feeds.feed_number
 
-    from {{ ref('int_vehicle_feed_sequences') }} as feeds
-    inner join sequence_modes
-        on feeds.corporate_id = sequence_modes.corporate_id and feeds.source = sequence_modes.source
+    from new_feeds
     inner join {{ ref('stg_dms__vehicle_deliveries') }} as deliveries
-        on feeds.load_id = deliveries.load_id
-    where feeds.feed_number > coalesce(sequence_modes.continued_after_feed_number, 0)
+        on new_feeds.load_id = deliveries.load_id
 
 ),
 
+previous_listings as (
+
+    -- what a new feed of a continued sequence lists if nothing changed: the feed before it (the current versions)
+    select
+        new_feeds.load_id,
+        deliveries.layer_id,
+        deliveries.external_source_id,
+        deliveries.content_hash
+    from new_feeds
+    inner join {{ ref('stg_dms__vehicle_deliveries') }} as deliveries
+        on new_feeds.previous_load_id = deliveries.load_id
+    where new_feeds.continued_after_feed_number is not null
+
+),
+
+changed_layers as (
+
+    -- the layers listed otherwise than in the feed before (by stock id): a new or changed content, a listing missing
+    select distinct coalesce(new_listings.layer_id, previous_listings.layer_id) as layer_id
+
+    from new_listings
+    full outer join previous_listings
+        on
+            new_listings.load_id = previous_listings.load_id
+            and new_listings.external_source_id = previous_listings.external_source_id
+    where
+        new_listings.load_id is null or previous_listings.load_id is null
+        or new_listings.content_hash != previous_listings.content_hash
+
+),
+
+{%- if is_incremental() %}
+
 carried_rows as (
 
-    -- the current versions of the continued sequences, one row standing for the whole run so far
-    {%- if is_incremental() %}
+    -- the current versions of the continued sequences' changed layers, one row standing for the whole run so far
     select {{ layer_delivery_select('built', 'last_feeds', 'built', ['first_load_id', 'valid_from', 'landing_key']) }}
-    from {{ this }} as built
+    from changed_layers
+    inner join {{ this }} as built on changed_layers.layer_id = built.layer_id
     inner join sequence_modes
         on built.corporate_id = sequence_modes.corporate_id and built.source = sequence_modes.source
     inner join {{ ref('int_vehicle_feed_sequences') }} as last_feeds
@@ -62,49 +106,14 @@ carried_rows as (
             and sequence_modes.source = last_feeds.source
             and sequence_modes.continued_after_feed_number = last_feeds.feed_number
     where built.valid_to is null
-    {%- else %}
-    select {{ layer_delivery_select('listed', 'feeds', 'feeds', ['load_id', 'feed_at', 'landing_key']) }}
-    from new_listings as listed cross join {{ ref('int_vehicle_feed_sequences') }} as feeds
-    where false
-    {%- endif %}
 
 ),
 
-expected_listings as (
-
-    -- what each new feed of a continued sequence lists if nothing changed: every current version, as it is
-    select
-        carried_rows.layer_id,
-        carried_rows.content_hash,
-        new_feeds.feed_number
-    from carried_rows
-    inner join {{ ref('int_vehicle_feed_sequences') }} as new_feeds
-        on
-            carried_rows.corporate_id = new_feeds.corporate_id
-            and carried_rows.source = new_feeds.source
-            and carried_rows.feed_number < new_feeds.feed_number
-
-),
-
-changed_layers as (
-
-    -- the layers whose listings differ from what was expected: a new or changed content, a listing missing
-    select distinct coalesce(new_listings.layer_id, expected_listings.layer_id) as layer_id
-    from new_listings
-    full outer join expected_listings
-        on
-            new_listings.layer_id = expected_listings.layer_id
-            and new_listings.feed_number = expected_listings.feed_number
-    where
-        new_listings.layer_id is null or expected_listings.layer_id is null
-        or new_listings.content_hash != expected_listings.content_hash
-
-),
+{%- endif %}
 
 streamed_rows as (
 
-    -- the changed layers (on a first build, every layer): their listings (a stock id listed twice in one feed:
-    -- its last record) and current versions
+    -- the changed layers' listings (a stock id listed twice in a feed: its last record) and current versions
     select {{ layer_delivery_columns() | join(', ') }}
     from (
         select
@@ -113,15 +122,16 @@ streamed_rows as (
                 partition by listed.layer_id, listed.feed_number order by listed.record_index desc
             ) as listing_in_feed
         from new_listings as listed
-        inner join {{ ref('int_vehicle_feed_sequences') }} as feeds on listed.load_id = feeds.load_id
+        inner join new_feeds as feeds on listed.load_id = feeds.load_id
         {%- if is_incremental() %}
-        inner join changed_layers on listed.layer_id = changed_layers.layer_id
+        where listed.layer_id in (select changed_layers.layer_id from changed_layers)
         {%- endif %}
     ) as listed
     where listing_in_feed = 1
+    {%- if is_incremental() %}
     union all
     select {{ layer_delivery_columns() | join(', ') }} from carried_rows
-    where layer_id in (select changed_layers.layer_id from changed_layers)
+    {%- endif %}
 
 ),
 
