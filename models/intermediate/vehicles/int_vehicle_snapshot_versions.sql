@@ -65,6 +65,8 @@ previous_listings as (
     select
         new_feeds.load_id,
         deliveries.layer_id,
+        deliveries.corporate_id,
+        deliveries.source,
         deliveries.external_source_id,
         deliveries.content_hash
     from new_feeds
@@ -77,7 +79,10 @@ previous_listings as (
 changed_layers as (
 
     -- the layers listed otherwise than in the feed before (by stock id): a new or changed content, a listing missing
-    select distinct coalesce(new_listings.layer_id, previous_listings.layer_id) as layer_id
+    select distinct
+        coalesce(new_listings.layer_id, previous_listings.layer_id) as layer_id,
+        coalesce(new_listings.corporate_id, previous_listings.corporate_id) as corporate_id,
+        coalesce(new_listings.source, previous_listings.source) as source
 
     from new_listings
     full outer join previous_listings
@@ -90,30 +95,9 @@ changed_layers as (
 
 ),
 
-{%- if is_incremental() %}
-
-carried_rows as (
-
-    -- the current versions of the continued sequences' changed layers, one row standing for the whole run so far
-    select {{ layer_delivery_select('built', 'last_feeds', 'built', ['first_load_id', 'valid_from', 'landing_key']) }}
-    from changed_layers
-    inner join {{ this }} as built on changed_layers.layer_id = built.layer_id
-    inner join sequence_modes
-        on built.corporate_id = sequence_modes.corporate_id and built.source = sequence_modes.source
-    inner join {{ ref('int_vehicle_feed_sequences') }} as last_feeds
-        on
-            sequence_modes.corporate_id = last_feeds.corporate_id
-            and sequence_modes.source = last_feeds.source
-            and sequence_modes.continued_after_feed_number = last_feeds.feed_number
-    where built.valid_to is null
-
-),
-
-{%- endif %}
-
 streamed_rows as (
 
-    -- the changed layers' listings (a stock id listed twice in a feed: its last record) and current versions
+    -- the changed layers' listings in the new feeds (a stock id listed twice in a feed: its last record)
     select {{ layer_delivery_columns() | join(', ') }}
     from (
         select
@@ -130,7 +114,19 @@ streamed_rows as (
     where listing_in_feed = 1
     {%- if is_incremental() %}
     union all
-    select {{ layer_delivery_columns() | join(', ') }} from carried_rows
+    -- the current versions of the continued sequences' changed layers, one row standing for the whole run so far
+    -- (joined in this order: PostgreSQL would otherwise look every changed layer up once per sequence)
+    select {{ layer_delivery_select('built', 'last_feeds', 'built', ['first_load_id', 'valid_from', 'landing_key']) }}
+    from changed_layers
+    inner join sequence_modes
+        on changed_layers.corporate_id = sequence_modes.corporate_id and changed_layers.source = sequence_modes.source
+    inner join {{ ref('int_vehicle_feed_sequences') }} as last_feeds
+        on
+            sequence_modes.corporate_id = last_feeds.corporate_id
+            and sequence_modes.source = last_feeds.source
+            and sequence_modes.continued_after_feed_number = last_feeds.feed_number
+    inner join {{ this }} as built on changed_layers.layer_id = built.layer_id
+    where built.valid_to is null
     {%- endif %}
 
 ),
