@@ -6,13 +6,13 @@
     million-row snapshot: the planner loops over its temporary table; 0.35 s for the watermark at a
     million vehicles). Redshift has no indexes.
 #}
-{% macro snapshot_indexes(relation, unique_key, stamp_column) %}
+{% macro snapshot_indexes(relation, unique_key, stamp_column=none) %}
 {{ return(adapter.dispatch('snapshot_indexes', 'dealer_warehouse')(relation, unique_key, stamp_column)) }}
 {% endmacro %}
 
 {% macro default__snapshot_indexes(relation, unique_key, stamp_column) %}
 {%- set statements = [] -%}
-{%- for column in [unique_key, 'dbt_scd_id', 'dbt_updated_at', stamp_column] -%}
+{%- for column in [unique_key, 'dbt_scd_id', 'dbt_updated_at', stamp_column] if column is not none -%}
     {%- do statements.append('create index if not exists ' ~ relation.identifier ~ '__' ~ column ~ ' on ' ~ relation ~ ' (' ~ column ~ ')') -%}
 {%- endfor -%}
 {{ return(statements | join(';\n')) }}
