@@ -18,20 +18,73 @@
 {%- endmacro %}
 
 {#
-    One select per catalogue field over `relation` (a CTE name), joined with `union all`: the field's
-    value as text in `value`, its name in `field_name`, plus `carried_columns` unchanged. Rows whose
-    value is null are left out. With `table` (a ref), each select reads that table as `relation`, keeping
-    the rows where `condition` holds: what a view does, as PostgreSQL materializes whole a CTE that every
-    field's select reads, and a filter on the view (a vehicle, a batch) would not reach the table's indexes.
+    One row per catalogue field of each row of `relation` (a CTE name): the field's value as text in
+    `value`, its name in `field_name`, plus `carried_columns` unchanged. Rows whose value is null are left
+    out. With `table` (a ref), it reads that table as `relation`, keeping the rows where `condition`
+    holds: what a view does, so that a filter on the view (a vehicle, a batch) reaches the table's
+    indexes. With `field_flag_suffix`, a field's row is kept only where the boolean column
+    <field><suffix> is true.
 #}
-{% macro unpivot_vehicle_fields(relation, carried_columns, table=none, condition=none) %}
+{% macro unpivot_vehicle_fields(relation, carried_columns, table=none, condition=none, field_flag_suffix=none) %}
+    {{ return(adapter.dispatch('unpivot_vehicle_fields', 'dealer_warehouse')(
+        relation, carried_columns, table, condition, field_flag_suffix
+    )) }}
+{% endmacro %}
+
+{#- A field's value as text, or null where its flag column says the field is not wanted. -#}
+{% macro unpivot_field_value(relation, field, field_flag_suffix) %}
+{%- set value = 'cast(' ~ relation ~ '.' ~ field.name ~ ' as ' ~ vehicle_field_value_type() ~ ')' -%}
+{%- if field_flag_suffix is none -%}
+{{ value }}
+{%- else -%}
+case when {{ relation }}.{{ field.name }}{{ field_flag_suffix }} then {{ value }} end
+{%- endif -%}
+{% endmacro %}
+
+{#-
+    PostgreSQL: a CTE (kept in memory) is read once per field, each select filtering its rows as it
+    reads them; a table is read once, each row joined with the list of its (field name, value) pairs,
+    instead of once per field. Measured at 1M vehicles: vehicle_field_lineage's not-null test over the
+    whole view 8.4-8.8 s with a select per field, 4.9 s with the list; from the CTEs of
+    vehicle_conflict and int_vehicle_field_winners, the list took 5.4 s against 4.5 s and 6.1 against
+    6.6 s.
+-#}
+{% macro default__unpivot_vehicle_fields(relation, carried_columns, table, condition, field_flag_suffix) %}
+{%- if table is none %}
+    {{ unpivot_vehicle_fields_by_union(relation, carried_columns, table, condition, field_flag_suffix) }}
+{%- else %}
+    select
+        {{ relation }}.{{ carried_columns | join(', ' ~ relation ~ '.') }},
+        field_values.field_name,
+        field_values.value
+    from {{ table }} as {{ relation }}
+    cross join lateral (
+        values
+        {%- for field in vehicle_resolved_fields() %}
+        ('{{ field.name }}', {{ unpivot_field_value(relation, field, field_flag_suffix) }}){{ ',' if not loop.last }}
+        {%- endfor %}
+    ) as field_values (field_name, value)
+    where field_values.value is not null{{ ' and ' ~ condition if condition is not none }}
+{%- endif %}
+{% endmacro %}
+
+{#- Redshift has no lateral joins: one select per field. -#}
+{% macro redshift__unpivot_vehicle_fields(relation, carried_columns, table, condition, field_flag_suffix) %}
+    {{ unpivot_vehicle_fields_by_union(relation, carried_columns, table, condition, field_flag_suffix) }}
+{% endmacro %}
+
+{#- One select per field over `relation`, joined with `union all`. -#}
+{% macro unpivot_vehicle_fields_by_union(relation, carried_columns, table, condition, field_flag_suffix) %}
 {% for field in vehicle_resolved_fields() %}
     select
         {{ relation }}.{{ carried_columns | join(', ' ~ relation ~ '.') }},
         '{{ field.name }}' as field_name,
-        cast({{ relation }}.{{ field.name }} as {{ vehicle_field_value_type() }}) as value
+        {{ unpivot_field_value(relation, field, none) }} as value
     from {{ relation if table is none else table ~ ' as ' ~ relation }}
-    where {{ relation }}.{{ field.name }} is not null{{ ' and ' ~ condition if condition is not none }}
+    where
+        {{ relation }}.{{ field.name }} is not null
+        {{- ' and ' ~ condition if condition is not none }}
+        {{- ' and ' ~ relation ~ '.' ~ field.name ~ field_flag_suffix if field_flag_suffix is not none }}
 {% if not loop.last %}
     union all
 {% endif %}

@@ -1,6 +1,7 @@
 {{
     config(
         materialized='incremental',
+        pre_hook=['{{ unique_lookup_settings() }}'],
         incremental_strategy='append',
         indexes=[
             {'columns': ['layer_id', 'content_hash'], 'unique': true},
