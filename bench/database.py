@@ -112,5 +112,11 @@ def terminate_sessions(address: WarehouseAddress) -> None:
         )
 
 
+def vacuum(address: WarehouseAddress) -> None:
+    """VACUUM every table of the database (what autovacuum gets through in the day between two builds)."""
+    with connection(address) as conn, conn.cursor() as cur:
+        cur.execute("vacuum")
+
+
 def server_version(address: WarehouseAddress) -> str:
     return str(scalar(address, "select version()"))
