@@ -31,27 +31,19 @@
     )) }}
 {% endmacro %}
 
-{#- A field's value as text, or null where its flag column says the field is not wanted. -#}
-{% macro unpivot_field_value(relation, field, field_flag_suffix) %}
-{%- set value = 'cast(' ~ relation ~ '.' ~ field.name ~ ' as ' ~ vehicle_field_value_type() ~ ')' -%}
-{%- if field_flag_suffix is none -%}
-{{ value }}
-{%- else -%}
-case when {{ relation }}.{{ field.name }}{{ field_flag_suffix }} then {{ value }} end
-{%- endif -%}
-{% endmacro %}
-
 {#-
-    PostgreSQL: a CTE (kept in memory) is read once per field, each select filtering its rows as it
+    PostgreSQL: a CTE (materialized once) is read once per field, each select filtering its rows as it
     reads them; a table is read once, each row joined with the list of its (field name, value) pairs,
-    instead of once per field. Measured at 1M vehicles: vehicle_field_lineage's not-null test over the
-    whole view 8.4-8.8 s with a select per field, 4.9 s with the list; from the CTEs of
-    vehicle_conflict and int_vehicle_field_winners, the list took 5.4 s against 4.5 s and 6.1 against
-    6.6 s.
+    instead of once per field (25 scans). Measured at 1M vehicles: vehicle_field_lineage's not-null test
+    over the whole view 8.4-8.8 s with a select per field, 4.9 s with the list; from the CTEs of
+    vehicle_conflict and int_vehicle_field_winners the list took 5.4 s against 4.5 s and 6.1 against
+    6.6 s (mixed: CTEs keep a select per field). No caller flags fields of a table read.
 -#}
 {% macro default__unpivot_vehicle_fields(relation, carried_columns, table, condition, field_flag_suffix) %}
 {%- if table is none %}
     {{ unpivot_vehicle_fields_by_union(relation, carried_columns, table, condition, field_flag_suffix) }}
+{%- elif field_flag_suffix is not none %}
+    {{ exceptions.raise_compiler_error('unpivot_vehicle_fields: field_flag_suffix is for a CTE, not a table read') }}
 {%- else %}
     select
         {{ relation }}.{{ carried_columns | join(', ' ~ relation ~ '.') }},
@@ -61,7 +53,8 @@ case when {{ relation }}.{{ field.name }}{{ field_flag_suffix }} then {{ value }
     cross join lateral (
         values
         {%- for field in vehicle_resolved_fields() %}
-        ('{{ field.name }}', {{ unpivot_field_value(relation, field, field_flag_suffix) }}){{ ',' if not loop.last }}
+        ('{{ field.name }}', cast({{ relation }}.{{ field.name }} as {{ vehicle_field_value_type() }}))
+        {{- ',' if not loop.last }}
         {%- endfor %}
     ) as field_values (field_name, value)
     where field_values.value is not null{{ ' and ' ~ condition if condition is not none }}
@@ -79,7 +72,7 @@ case when {{ relation }}.{{ field.name }}{{ field_flag_suffix }} then {{ value }
     select
         {{ relation }}.{{ carried_columns | join(', ' ~ relation ~ '.') }},
         '{{ field.name }}' as field_name,
-        {{ unpivot_field_value(relation, field, none) }} as value
+        cast({{ relation }}.{{ field.name }} as {{ vehicle_field_value_type() }}) as value
     from {{ relation if table is none else table ~ ' as ' ~ relation }}
     where
         {{ relation }}.{{ field.name }} is not null

@@ -25,7 +25,7 @@ def dispatch(macro_name: str, macro_namespace: str | None = None):
         if macro_name == "dms_list_rows":  # a whole select (per warehouse: macros/vehicles/dms_lists.sql)
             return f"select * from dms_list_rows('{args[0]}')"
         if macro_name == "unpivot_vehicle_fields":  # a whole select over its relation (or the table it reads)
-            relation, table = args[0], (*args, None, None, None)[2]
+            relation, table = args[0], args[2] if len(args) > 2 else kwargs.get("table")
             return f"select * from {relation}" if table is None else f"select * from {table} as {relation}"
         if macro_name == "regex_capture":
             text, pattern = (*args, *kwargs.values())[:2]

@@ -21,7 +21,7 @@ field_winners as (
 ),
 
 single_layer_fields as (
-    {#- each field's select reads the table: a filter on the view (a vehicle, a batch) reaches its indexes -#}
+    {#- it reads the table itself: a filter on the view (a vehicle, a batch) reaches its indexes -#}
     {{ unpivot_vehicle_fields(
         'single_layers', carried_columns, ref('int_vehicle_layers_ranked'), 'single_layers.vehicle_layer_count = 1'
     ) }}
